@@ -1,0 +1,81 @@
+"""App factory: the page shell, the page registry and the Flask server for gunicorn."""
+from __future__ import annotations
+
+import os
+
+import dash
+from dash import Dash, dcc, html
+
+from dashboard import config
+
+NAV = [
+    ("/", "Mission overview"),
+    ("/map", "Map"),
+    ("/compare", "Compare areas"),
+    ("/drivers", "Drivers"),
+    ("/maturity", "Maturity self-assessment"),
+    ("/data", "Data and methods"),
+]
+
+
+def _header() -> html.Header:
+    return html.Header(
+        className="app-header",
+        role="banner",
+        children=[
+            html.A("Skip to main content", href="#main", className="skip-link"),
+            html.Div(
+                className="app-header__inner",
+                children=[
+                    dcc.Link("Well-being Mission Dashboard", href="/", className="app-header__title"),
+                    html.Nav(
+                        html.Ul([html.Li(dcc.Link(label, href=href, className="app-nav__link")) for href, label in NAV],
+                                className="app-nav__list"),
+                        className="app-nav",
+                        **{"aria-label": "Main"},
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
+def _footer() -> html.Footer:
+    return html.Footer(
+        className="app-footer",
+        children=[
+            html.P([
+                "Contains public sector information licensed under the ",
+                html.A("Open Government Licence v3.0",
+                       href="https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"),
+                ". Sources and methods are listed on the ",
+                dcc.Link("data and methods page", href="/data"), ".",
+            ]),
+        ],
+    )
+
+
+def create_app() -> Dash:
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(config.ROOT / "dashboard" / "pages"),
+        assets_folder=str(config.ROOT / "assets"),
+        title="Well-being Mission Dashboard",
+        suppress_callback_exceptions=True,
+        update_title=None,
+    )
+    app.server.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or os.urandom(32)
+    from dashboard import routes
+
+    routes.register_all(app.server)
+    app.layout = html.Div(
+        className="app",
+        children=[
+            dcc.Location(id="url", refresh="callback-nav"),
+            _header(),
+            html.Main(id="main", className="app-main", tabIndex="-1", children=dash.page_container),
+            _footer(),
+        ],
+    )
+    return app

@@ -1,0 +1,51 @@
+"""The metrics catalogue: reviewed YAML files under etl/config/metrics/, one per source group."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from etl.errors import InputError
+
+METRICS_DIR = Path(__file__).parent / "config" / "metrics"
+
+FIELDS = {
+    "id": str, "title": str, "short_title": str, "kind": str, "driver": (str, type(None)),
+    "component": (str, type(None)), "annex_b": (str, type(None)), "publisher": str, "source": str,
+    "publisher_url": str, "native_geography": str, "unit": str, "polarity": str, "licence": str,
+    "status": str, "status_note": str, "in_bundle": bool,
+}
+OPTIONAL = {"decimals": 1, "aggregation": "weighted_mean", "definition": "", "caveats": "",
+            "ci_method": "", "period_type": "", "sort": 999}
+KINDS = {"headline", "headline_mean", "supporting", "context"}
+POLARITIES = {"higher_better", "lower_better", "no_judgement"}
+STATUSES = {"available", "fetchable", "not yet published", "paused"}
+GEOGRAPHIES = {"ltla", "utla", "icb", "aq_zone", "region", "country", "uk"}
+COMPONENTS = {"Self-reported life assessments and emotions", "What matters to individuals",
+              "What matters to communities", None}
+
+
+def load(directory: Path = METRICS_DIR) -> pd.DataFrame:
+    rows, seen = [], set()
+    for path in sorted(directory.glob("*.yaml")):
+        items = yaml.safe_load(path.read_text()) or []
+        if not isinstance(items, list):
+            raise InputError(path, "top level", "a list of metric entries", type(items).__name__)
+        for i, m in enumerate(items):
+            where = f"entry {i + 1} ({m.get('id', '?')})"
+            for key, typ in FIELDS.items():
+                if key not in m:
+                    raise InputError(path, where, f"field {key!r}", "missing")
+                if not isinstance(m[key], typ):
+                    raise InputError(path, f"{where}, field {key!r}", f"type {typ}", m[key])
+            for key, allowed in (("kind", KINDS), ("polarity", POLARITIES), ("status", STATUSES),
+                                 ("native_geography", GEOGRAPHIES), ("component", COMPONENTS)):
+                if m[key] not in allowed:
+                    raise InputError(path, f"{where}, field {key!r}", f"one of {sorted(map(str, allowed))}", m[key])
+            if m["id"] in seen:
+                raise InputError(path, where, "a unique metric id", m["id"])
+            seen.add(m["id"])
+            rows.append({**OPTIONAL, **m, "catalogue_file": path.name})
+    df = pd.DataFrame(rows)
+    return df.sort_values(["sort", "id"]).reset_index(drop=True)

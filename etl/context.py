@@ -1,0 +1,53 @@
+"""What every source parser gets: the raw dir, the areas and the harmonisation rule."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from etl import geography
+
+
+@dataclass
+class Context:
+    raw: Path
+    areas: pd.DataFrame
+    changes: pd.DataFrame
+    weights: pd.Series
+    extra_tables: dict = field(default_factory=dict)  # name -> DataFrame written as <name>.parquet
+
+    @classmethod
+    def load(cls, raw: Path) -> "Context":
+        return cls(raw=raw, areas=geography.build_areas(raw), changes=geography.code_changes(raw),
+                   weights=geography.populations(raw))
+
+    def path(self, rel: str) -> Path:
+        return self.raw / rel
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(Path(path).relative_to(self.raw))
+        except ValueError:
+            return str(path)
+
+    @property
+    def current_ltla(self) -> set[str]:
+        a = self.areas
+        return set(a.loc[(a["geography"] == "ltla") & a["active"], "code"])
+
+    def codes(self, geography_name: str, active_only: bool = True) -> set[str]:
+        a = self.areas[self.areas["geography"] == geography_name]
+        if active_only:
+            a = a[a["active"]]
+        return set(a["code"])
+
+    def harmonise(self, obs: pd.DataFrame, method: str = "weighted_mean") -> pd.DataFrame:
+        """Apply the one LTLA harmonisation rule to the 'ltla' rows; other rows pass through."""
+        is_ltla = obs["geography"] == "ltla"
+        done = geography.harmonise_ltla(obs[is_ltla], self.changes, self.weights, self.current_ltla,
+                                        method=method)
+        return pd.concat([obs[~is_ltla], done], ignore_index=True)
+
+    def successor(self, code: str) -> str:
+        return geography.successor_map(self.changes).get(code, code)

@@ -1,0 +1,267 @@
+"""Areas, parents and the one harmonisation rule that brings any LTLA series onto the
+current vintage (December 2023 boundaries with the 2025 codes).
+
+Harmonisation rule (documented on the app's methods page):
+1. Pure recodes (same area, new code: Barnsley, Sheffield in 2025; Fife, Perth and Kinross,
+   Glasgow, North Lanarkshire earlier) are relabelled to the current code; the value is
+   unchanged and not flagged as derived.
+2. A merged successor (Buckinghamshire, North/West Northamptonshire, Cumberland, Westmorland
+   and Furness, North Yorkshire, Somerset, BCP, Dorset, East/West Suffolk, Somerset West and
+   Taunton) takes the publisher's own value whenever the source publishes one for it.
+3. Otherwise it is derived from its predecessors' values, only when every predecessor that
+   makes up the successor has a published value in that period: a population-weighted mean
+   (weights: mySociety 2020 population estimates) for rates, means and shares, with the
+   standard error combined as sqrt(sum(w_i^2 se_i^2)) from the published 95% CIs (the
+   districts' survey samples are independent); or a plain sum for counts. Such rows are
+   flagged derived=True with the predecessors named in `note`.
+4. When any predecessor is missing, or a predecessor's weight is unknown, or the successor
+   is a split rather than a merger, nothing is derived: the successor's value stays missing.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from etl import readers
+from etl.errors import InputError
+
+CONFIG_PATH = Path(__file__).parent / "config" / "geographies.yaml"
+Z95 = 1.959963984540054
+
+
+@lru_cache(maxsize=1)
+def config() -> dict:
+    return yaml.safe_load(CONFIG_PATH.read_text())
+
+
+def raw_path(raw: Path, key: str) -> Path:
+    return raw / config()["files"][key]
+
+
+# --------------------------------------------------------------------------- code changes
+def code_changes(raw: Path) -> pd.DataFrame:
+    """LTLA-level code changes (mergers and recodes) from the ONS visual team's table."""
+    path = raw_path(raw, "code_changes")
+    df = readers.read_csv(path, required=["oldcd", "oldnm", "newcd", "newnm", "type", "start"])
+    df = df[df["type"].isin(["merger", "new_code"]) & df["oldcd"].str.match(r"^[ENSW]0[6-9]|^S12")]
+    df = df.rename(columns={"oldcd": "old_code", "oldnm": "old_name", "newcd": "new_code",
+                            "newnm": "new_name", "start": "year"})
+    df["year"] = pd.to_numeric(df["year"], errors="raise").astype(int)
+    return df[["old_code", "old_name", "new_code", "new_name", "type", "year"]].reset_index(drop=True)
+
+
+def successor_map(changes: pd.DataFrame) -> dict[str, str]:
+    """Old code -> current code, following chains (Taunton Deane -> SW&T -> Somerset)."""
+    step = dict(zip(changes["old_code"], changes["new_code"]))
+    out = {}
+    for old in step:
+        cur, seen = old, set()
+        while cur in step and cur not in seen:
+            seen.add(cur)
+            cur = step[cur]
+        out[old] = cur
+    return out
+
+
+def recode_only(changes: pd.DataFrame) -> set[str]:
+    return set(changes.loc[changes["type"] == "new_code", "old_code"])
+
+
+# --------------------------------------------------------------------------- populations
+def populations(raw: Path) -> pd.Series:
+    """2020 population by GSS code (mySociety, CC-BY-4.0), used only as merger weights."""
+    path = raw_path(raw, "populations")
+    df = readers.read_csv(path, required=["gss-code", "pop-2020"])
+    vals, _ = readers.to_number(df["pop-2020"], path, "pop-2020")
+    s = pd.Series(vals.to_numpy(), index=df["gss-code"].to_numpy()).dropna()
+    return s[~s.index.duplicated()]
+
+
+# --------------------------------------------------------------------------- areas
+def _ltla_frame(raw: Path, succ: dict[str, str]) -> pd.DataFrame:
+    path = raw_path(raw, "ward_lookup")
+    w = readers.read_csv(path, required=["LAD23CD", "LAD23NM", "RGN23CD", "RGN23NM", "CTRY23CD", "CTRY23NM"])
+    lad = w.drop_duplicates("LAD23CD")[["LAD23CD", "LAD23NM", "RGN23CD", "RGN23NM", "CTRY23CD"]]
+    if len(lad) != 361:
+        raise InputError(path, "column 'LAD23CD'", "361 distinct December 2023 LAD codes", len(lad))
+    lad = lad.rename(columns={"LAD23CD": "code_2023", "LAD23NM": "name", "RGN23CD": "region_code",
+                              "RGN23NM": "region_name", "CTRY23CD": "country_code"})
+    lad["code"] = lad["code_2023"].map(lambda c: succ.get(c, c))
+    # Non-English "regions" in the lookup are the nations themselves: keep region blank there.
+    lad.loc[~lad["region_code"].str.startswith("E12"), ["region_code", "region_name"]] = [None, None]
+
+    upath = raw_path(raw, "utla_lookup")
+    u = readers.read_csv(upath, required=["LTLA23CD", "UTLA23CD", "UTLA23NM"])
+    umap = dict(zip(u["LTLA23CD"], u["UTLA23CD"]))
+    unames = dict(zip(u["UTLA23CD"], u["UTLA23NM"]))
+    lad["utla_code"] = lad["code_2023"].map(lambda c: succ.get(umap.get(c, c), umap.get(c, c)))
+    lad["utla_name"] = lad["code_2023"].map(lambda c: unames.get(umap.get(c), None))
+    lad["utla_name"] = lad["utla_name"].fillna(lad["name"])
+    return lad
+
+
+def ltla_to_icb(raw: Path, succ: dict[str, str]) -> pd.DataFrame:
+    """Current LTLA -> ICB by the stated rule, from the LSOA (2011) lookup of July 2022."""
+    path = raw_path(raw, "lsoa_icb_lookup")
+    df = readers.read_sheet(path, "LSOA11_LOC22_ICB22_LAD22", header=0)
+    readers.require_columns(df, ["LSOA11CD", "ICB22CD", "ICB22NM", "LAD22CD"], path)
+    df["ltla"] = df["LAD22CD"].astype(str).map(lambda c: succ.get(c, c))
+    counts = df.groupby(["ltla", "ICB22CD"]).size().rename("n").reset_index()
+    counts["share"] = counts["n"] / counts.groupby("ltla")["n"].transform("sum")
+    counts = counts.sort_values(["ltla", "n", "ICB22CD"], ascending=[True, False, True])
+    best = counts.drop_duplicates("ltla").copy()
+    nicb = counts.groupby("ltla").size()
+    best["icb_split"] = best["ltla"].map(nicb) > 1
+    names = df.drop_duplicates("ICB22CD").set_index("ICB22CD")["ICB22NM"]
+    best["icb_name"] = best["ICB22CD"].map(names)
+    return best.rename(columns={"ICB22CD": "icb_code", "share": "icb_share"})[
+        ["ltla", "icb_code", "icb_name", "icb_share", "icb_split"]]
+
+
+def la_type(code: str) -> str:
+    return {
+        "E06": "Unitary authority", "E07": "Non-metropolitan district", "E08": "Metropolitan district",
+        "E09": "London borough", "W06": "Welsh unitary authority", "S12": "Scottish council area",
+        "N09": "Northern Ireland district", "E10": "County", "E13": "Inner/Outer London",
+    }.get(code[:3], "Other")
+
+
+def build_areas(raw: Path) -> pd.DataFrame:
+    """One row per area the product knows: current LTLAs, UTLAs, ICBs, regions, nations, UK,
+    and retired LTLA/UTLA codes (active=False, with their successor)."""
+    cfg = config()
+    changes = code_changes(raw)
+    succ = successor_map(changes)
+    lad = _ltla_frame(raw, succ)
+    icb = ltla_to_icb(raw, succ)
+    lad = lad.merge(icb, left_on="code", right_on="ltla", how="left").drop(columns="ltla")
+    former = changes.assign(current=changes["old_code"].map(succ)).groupby("current")["old_code"].apply(
+        lambda s: "; ".join(sorted(s)))
+    rows = []
+    for r in lad.itertuples():
+        rows.append(dict(code=r.code, name=r.name, geography="ltla", la_type=la_type(r.code),
+                         region_code=r.region_code, country_code=r.country_code,
+                         utla_code=r.utla_code, icb_code=r.icb_code if isinstance(r.icb_code, str) else None,
+                         icb_share=float(r.icb_share) if pd.notna(r.icb_share) else np.nan,
+                         icb_split=bool(r.icb_split) if pd.notna(r.icb_split) else False,
+                         active=True, successor_code=None, former_codes=former.get(r.code)))
+    utlas = lad.drop_duplicates("utla_code")
+    for r in utlas.itertuples():
+        rows.append(dict(code=r.utla_code, name=r.utla_name, geography="utla", la_type=la_type(r.utla_code),
+                         region_code=r.region_code, country_code=r.country_code, utla_code=r.utla_code,
+                         active=True))
+    for r in icb.drop_duplicates("icb_code").itertuples():
+        rows.append(dict(code=r.icb_code, name=r.icb_name, geography="icb", la_type="Integrated care board",
+                         country_code="E92000001", active=True))
+    for code, name in lad.dropna(subset=["region_code"]).drop_duplicates("region_code")[
+            ["region_code", "region_name"]].itertuples(index=False):
+        rows.append(dict(code=code, name=name, geography="region", la_type="Region",
+                         country_code="E92000001", active=True))
+    for code, name in cfg["countries"].items():
+        rows.append(dict(code=code, name=name, geography="country", la_type="Nation", active=True))
+    for code, name in cfg["uk"].items():
+        rows.append(dict(code=code, name=name, geography="uk", la_type="United Kingdom", active=True))
+    current = {r["code"] for r in rows}
+    # Retired counties (no single successor): known, never current.
+    cpath = raw_path(raw, "code_changes")
+    term = readers.read_csv(cpath, required=["oldcd", "oldnm", "type"])
+    for r in term[(term["type"] == "termination") & term["oldcd"].str.startswith("E10")].itertuples():
+        rows.append(dict(code=r.oldcd, name=r.oldnm, geography="utla", la_type="County (abolished)",
+                         active=False, successor_code=None))
+    for r in changes.itertuples():
+        if r.old_code not in current:
+            rows.append(dict(code=r.old_code, name=r.old_name, geography="ltla", la_type=la_type(r.old_code),
+                             active=False, successor_code=succ[r.old_code]))
+    areas = pd.DataFrame(rows)
+    for col in ("icb_split",):
+        areas[col] = areas[col].fillna(False).astype(bool)
+    areas["vintage"] = np.where(areas["active"], "current", "retired")
+    areas = areas.drop_duplicates(["code", "geography"]).reset_index(drop=True)
+    return areas
+
+
+# --------------------------------------------------------------------------- harmonisation
+def harmonise_ltla(obs: pd.DataFrame, changes: pd.DataFrame, weights: pd.Series,
+                   current_ltla: set[str], *, method: str = "weighted_mean") -> pd.DataFrame:
+    """Bring LTLA rows of any code vintage onto the current LTLAs (see module docstring).
+
+    obs: contract rows (geography 'ltla'), possibly with retired codes.
+    Returns rows on current codes only; retired codes are folded in or dropped.
+    """
+    if obs.empty:
+        return obs
+    succ = successor_map(changes)
+    recodes = recode_only(changes)
+    obs = obs.copy()
+    # 1. pure recodes
+    is_recode = obs["area_code"].isin(recodes)
+    if is_recode.any():
+        old = obs.loc[is_recode, "area_code"]
+        obs.loc[is_recode, "area_code"] = old.map(succ)
+        obs.loc[is_recode, "note"] = ("published under former code " + old).where(
+            obs.loc[is_recode, "note"].isna(), obs.loc[is_recode, "note"])
+    unknown = ~obs["area_code"].isin(current_ltla) & ~obs["area_code"].isin(succ)
+    if unknown.any():
+        bad = obs[unknown].iloc[0]
+        raise InputError(bad.get("source_file", "?"), f"area code {bad['area_code']!r} ({bad['metric_id']}, {bad['period']})",
+                         "a current or former lower-tier local authority GSS code", bad["area_code"])
+    direct = obs[obs["area_code"].isin(current_ltla)]
+    retired = obs[~obs["area_code"].isin(current_ltla) & obs["area_code"].isin(succ)]
+    if retired.empty:
+        return direct.reset_index(drop=True)
+    retired = retired.assign(successor=retired["area_code"].map(succ))
+    have = set(zip(direct["metric_id"], direct["period"], direct["area_code"], direct["status"] == "ok"))
+    derived_rows = []
+    for (metric, period, successor), grp in retired.groupby(["metric_id", "period", "successor"], sort=False):
+        if (metric, period, successor, True) in have:
+            continue  # rule 2: the publisher's own value wins
+        if successor not in current_ltla:
+            continue
+        row = _derive(grp, successor, weights, method)
+        if (metric, period, successor, False) in have and row["status"] != "ok":
+            continue  # keep the publisher's own marking
+        if (metric, period, successor, False) in have:
+            direct = direct[~((direct["metric_id"] == metric) & (direct["period"] == period)
+                              & (direct["area_code"] == successor))]
+        derived_rows.append(row)
+    if derived_rows:
+        direct = pd.concat([direct, pd.DataFrame(derived_rows)], ignore_index=True)
+    return direct.reset_index(drop=True)
+
+
+def _derive(grp: pd.DataFrame, successor: str, weights: pd.Series, method: str) -> dict:
+    base = grp.iloc[0].to_dict()
+    base.pop("successor", None)
+    names = "; ".join(f"{c}" for c in grp["area_code"])
+    base.update(area_code=successor, area_name=None, derived=True, lower=np.nan, upper=np.nan)
+    ok = grp["status"].eq("ok") & grp["value"].notna()
+    w = grp["area_code"].map(weights)
+    target = weights.get(successor, np.nan)
+    problem = None
+    if not ok.all():
+        problem = "predecessor(s) without a published value: " + "; ".join(grp.loc[~ok, "area_code"])
+    elif w.isna().any():
+        problem = "no population weight for " + "; ".join(grp.loc[w.isna(), "area_code"])
+    elif np.isfinite(target) and w.sum() < 0.97 * target:
+        problem = "predecessors present cover only part of the successor"
+    if problem:
+        base.update(value=np.nan, status="not available", derived=False,
+                    note=f"not derivable from predecessors ({problem})")
+        return base
+    v = grp["value"].to_numpy(float)
+    if method == "sum":
+        base.update(value=float(v.sum()), status="ok",
+                    note=f"derived: sum of predecessor areas {names}")
+        return base
+    wn = (w / w.sum()).to_numpy(float)
+    base["value"] = float((wn * v).sum())
+    se = ((grp["upper"] - grp["lower"]) / (2 * Z95)).to_numpy(float)
+    if np.isfinite(se).all():
+        s = float(np.sqrt(((wn * se) ** 2).sum()))
+        base["lower"], base["upper"] = base["value"] - Z95 * s, base["value"] + Z95 * s
+    base.update(status="ok", note=f"derived: population-weighted mean of predecessor areas {names}")
+    return base

@@ -1,0 +1,98 @@
+"""The build: artefacts, manifest, atomicity on bad input, geography lookups and geometry."""
+from __future__ import annotations
+
+import gzip
+import json
+
+import pandas as pd
+import pytest
+
+from etl import build as build_mod
+from etl.errors import InputError
+from tests.helpers import raw_copy
+
+ELS = "ons-wellbeing/els_personal-wellbeing-estimates.csv"
+
+
+def test_artefacts_and_manifest(build_dir):
+    for name in build_mod.ARTEFACTS:
+        assert (build_dir / name).exists(), name
+    man = json.loads((build_dir / "manifest.json").read_text())
+    assert man["rows_per_metric"]["mean_life_satisfaction"] > 4000
+    assert len(man["inputs"][ELS]["sha256"]) == 64
+    obs = pd.read_parquet(build_dir / "observations.parquet")
+    assert {"metric_id", "area_code", "geography", "period", "value", "lower", "upper", "status"} <= set(obs.columns)
+    assert set(obs.geography) <= {"ltla", "utla", "icb", "aq_zone", "region", "country", "uk"}
+
+
+def test_ltla_geometry_is_small_and_complete(build_dir):
+    gj = json.loads((build_dir / "geo_ltla.geojson").read_text())
+    assert len(gj["features"]) == 361
+    assert {f["id"] for f in gj["features"]} >= {"E08000038", "E08000039", "E06000063"}
+    assert len(gzip.compress((build_dir / "geo_ltla.geojson").read_bytes())) <= 150_000
+    x, y = gj["features"][0]["geometry"]["coordinates"][0][0][0] if gj["features"][0]["geometry"]["type"] == "MultiPolygon" \
+        else gj["features"][0]["geometry"]["coordinates"][0][0]
+    assert -9 < x < 2 and 49 < y < 61  # WGS84 lon/lat
+
+
+def test_areas_and_icb_rule(build_dir):
+    a = pd.read_parquet(build_dir / "areas.parquet")
+    lt = a[(a.geography == "ltla") & a.active].set_index("code")
+    assert len(lt) == 361
+    assert lt.loc["E07000244", "icb_code"] == "E54000022"  # East Suffolk: 50/50 tie -> lower ICB code
+    assert lt.loc["E07000244", "icb_share"] == pytest.approx(0.5) and lt.loc["E07000244", "icb_split"]
+    assert lt.loc["E07000216", "icb_split"]  # Waverley
+    assert lt.loc["E07000008", "utla_code"] == "E10000003"  # Cambridge -> Cambridgeshire
+    assert lt.loc["E08000038", "region_code"] == "E12000003"
+    assert lt.icb_code[lt.country_code == "E92000001"].notna().all()
+    old = a[a.code == "E07000026"].iloc[0]
+    assert not old.active and old.successor_code == "E06000063"
+
+
+def _quick_env(monkeypatch):
+    monkeypatch.setenv("ETL_SOURCES", "ons_wellbeing")
+
+
+def test_bad_input_leaves_previous_build_untouched(tmp_path, monkeypatch):
+    _quick_env(monkeypatch)
+    out = tmp_path / "build"
+    good = raw_copy(tmp_path / "raw_good")
+    build_mod.build(good, out, log=lambda *a: None)
+    before = (out / "manifest.json").read_text()
+    text = (good / ELS).read_text().replace("lci_95", "lower_95", 1)
+    bad = raw_copy(tmp_path / "raw_bad", replace={ELS: text.encode()})
+    with pytest.raises(InputError) as e:
+        build_mod.build(bad, out, force=True, log=lambda *a: None)
+    assert "els_personal-wellbeing-estimates.csv" in str(e.value) and "lci_95" in str(e.value)
+    assert (out / "manifest.json").read_text() == before
+    assert not list(tmp_path.glob("build.tmp-*"))
+
+
+def test_missing_file_and_check_mode(tmp_path, monkeypatch):
+    _quick_env(monkeypatch)
+    raw = raw_copy(tmp_path / "raw", replace={ELS: None})
+    with pytest.raises(InputError, match="els_personal-wellbeing-estimates.csv.*missing"):
+        build_mod.build(raw, tmp_path / "out", log=lambda *a: None)
+    good = raw_copy(tmp_path / "raw2")
+    build_mod.build(good, tmp_path / "out2", check_only=True, log=lambda *a: None)
+    assert not (tmp_path / "out2").exists()
+
+
+def test_unchanged_inputs_skip_the_rebuild(tmp_path, monkeypatch):
+    _quick_env(monkeypatch)
+    raw = raw_copy(tmp_path / "raw")
+    out = tmp_path / "out"
+    build_mod.build(raw, out, log=lambda *a: None)
+    msgs = []
+    build_mod.build(raw, out, log=msgs.append)
+    assert "up to date" in msgs[0]
+
+
+def test_cli_exit_code_and_message(tmp_path, monkeypatch, capsys):
+    _quick_env(monkeypatch)
+    from etl.__main__ import main
+
+    raw = raw_copy(tmp_path / "raw", replace={ELS: b"areacd,areanm\n"})
+    assert main(["build", "--raw", str(raw), "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "els_personal-wellbeing-estimates.csv" in err and "untouched" in err
