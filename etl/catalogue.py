@@ -20,7 +20,9 @@ OPTIONAL = {"decimals": 1, "aggregation": "weighted_mean", "definition": "", "ca
             "ci_method": "", "period_type": "", "sort": 999}
 KINDS = {"headline", "headline_mean", "supporting", "context"}
 POLARITIES = {"higher_better", "lower_better", "no_judgement"}
-STATUSES = {"available", "fetchable", "not yet published", "paused"}
+# available: in the bundle; fetchable: `python -m etl fetch` gets it; not in this snapshot:
+# published (or due) but neither bundled nor fetched automatically; not yet published; paused.
+STATUSES = {"available", "fetchable", "not in this snapshot", "not yet published", "paused"}
 GEOGRAPHIES = {"ltla", "utla", "icb", "aq_zone", "region", "country", "uk"}
 COMPONENTS = {"Self-reported life assessments and emotions", "What matters to individuals",
               "What matters to communities", None}

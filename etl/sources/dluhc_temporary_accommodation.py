@@ -1,0 +1,324 @@
+"""MHCLG (DLUHC) statutory homelessness detailed LA tables, sheet TA1: households in temporary
+accommodation (TA) per 1,000 households.
+
+Annex B "Preventing homelessness" -> temporary_accommodation_rate. One snapshot a year at
+31 March (2019 .. 2025) plus the latest quarter in the bundle (31 December 2025); period label =
+the snapshot date 'YYYY-MM-DD'. LTLAs, regions and England.
+
+* Value: the published rate (column 6, "Total number of households in TA per (000s)").
+  England and regional totals are MHCLG's weighted totals (not the sum of LAs): kept as published.
+* 95% CI: Wilson score interval computed here from the published count (column 4) and the
+  households in the area (column 5, thousands): p = count / (households x 1000).
+* `..` = not available (never 0); true zeros occur and are kept.
+* Each file uses the LA codes in force at its date. Retired districts are brought onto current
+  LTLAs by summing the counts and households of ALL predecessors and recomputing the rate (flagged
+  derived); if any predecessor is missing the successor is 'not available'. Barnsley/Sheffield
+  2025 recodes are relabelled.
+
+ODS files are read with a streaming reader of the one sheet needed (odfpy parses all 320 sheets
+of the March 2022 workbook and takes ~40 s per file).
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+import xml.etree.ElementTree as ET
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from etl import readers, stats
+from etl.context import Context
+from etl.errors import InputError
+from etl.geography import successor_map
+from etl.schema import finalise
+
+DIR = "dluhc-temporary-accommodation"
+FILES = {
+    "2019-03-31": (f"{DIR}/DetailedLA_201903_revised.xlsx", "TA1 - Jan-Mar 19"),
+    "2020-03-31": (f"{DIR}/DetailedLA_202003.xlsx", "TA1"),
+    "2021-03-31": (f"{DIR}/DetailedLA_202103_revised.ods", "TA1"),
+    "2022-03-31": (f"{DIR}/Detailed_LA_202203.ods", "TA1"),
+    "2023-03-31": (f"{DIR}/Detailed_LA_202303.ods", "TA1"),
+    "2024-03-31": (f"{DIR}/Detailed_LA_202403.xlsx", "TA1"),
+    "2025-03-31": (f"{DIR}/Detailed_LA_202503.ods", "TA1"),
+    "2025-12-31": (f"{DIR}/Statutory_Homelessness_Detailed_Local_Authority_Data_202512.ods", "TA1"),
+}
+INPUTS = [f for f, _ in FILES.values()]
+METRIC = "temporary_accommodation_rate"
+MARKERS = {"..": "not available", "": "not available", "-": "not available"}
+
+# --------------------------------------------------------------------------- streaming ODS reader
+_NS = {
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+}
+_T = "{%s}" % _NS["table"]
+_O = "{%s}" % _NS["office"]
+_X = "{%s}" % _NS["text"]
+
+
+def _text(el: ET.Element) -> str:
+    """Text of an ODS paragraph in document order (text:s = repeated spaces, text:tab, spans)."""
+    out = [el.text or ""]
+    for child in el:
+        if child.tag == _X + "s":
+            out.append(" " * int(child.get(_X + "c", "1")))
+        elif child.tag == _X + "tab":
+            out.append("\t")
+        elif child.tag == _X + "line-break":
+            out.append("\n")
+        else:
+            out.append(_text(child))
+        out.append(child.tail or "")
+    return "".join(out)
+
+
+def _cell_value(cell: ET.Element):
+    vtype = cell.get(_O + "value-type")
+    if vtype in ("float", "percentage", "currency"):
+        return float(cell.get(_O + "value"))
+    if vtype == "boolean":
+        return cell.get(_O + "boolean-value") == "true"
+    if vtype == "date":
+        return cell.get(_O + "date-value")
+    parts = [_text(p) for p in cell.iter(_X + "p")]
+    text = "\n".join(parts)
+    return text if text != "" else None
+
+
+def _row_values(row: ET.Element, max_cols: int) -> list:
+    vals: list = []
+    pending_empty = 0
+    for cell in row:
+        if cell.tag not in (_T + "table-cell", _T + "covered-table-cell"):
+            continue
+        rep = int(cell.get(_T + "number-columns-repeated", "1"))
+        v = _cell_value(cell)
+        if v is None:
+            pending_empty += rep
+            continue
+        vals.extend([None] * pending_empty)
+        pending_empty = 0
+        vals.extend([v] * min(rep, max_cols))
+        if len(vals) >= max_cols:
+            break
+    return vals[:max_cols]
+
+
+def read_ods_sheet(path: Path, sheet: str, max_cols: int = 200) -> pd.DataFrame:
+    """One sheet of an ODS workbook as a header-less DataFrame (like read_excel(header=None)),
+    read by streaming content.xml and stopping at the end of that sheet."""
+    readers.require_file(path)
+    try:
+        zf = zipfile.ZipFile(path)
+        stream = zf.open("content.xml")
+    except (zipfile.BadZipFile, KeyError) as exc:
+        raise InputError(path, "file", "a readable .ods workbook", f"{type(exc).__name__}: {exc}") from exc
+    rows: list[list] = []
+    pending_rows: list[list] = []
+    inside = False
+    depth = 0
+    found = False
+    names = []
+    try:
+        for event, el in ET.iterparse(stream, events=("start", "end")):
+            if el.tag == _T + "table":
+                if event == "start":
+                    names.append(el.get(_T + "name"))
+                    if el.get(_T + "name") == sheet:
+                        inside, found = True, True
+                    depth += 1
+                else:
+                    depth -= 1
+                    if inside:
+                        break
+                    el.clear()
+                continue
+            if event == "end" and el.tag == _T + "table-row":
+                if inside:
+                    vals = _row_values(el, max_cols)
+                    rep = int(el.get(_T + "number-rows-repeated", "1"))
+                    if vals:
+                        rows.extend(pending_rows)
+                        pending_rows = []
+                        rows.extend([vals] * min(rep, 10000))
+                    else:
+                        pending_rows.extend([[]] * min(rep, 1000))
+                el.clear()
+    except ET.ParseError as exc:
+        raise InputError(path, f"sheet {sheet!r}", "well-formed ODS XML", str(exc)) from exc
+    finally:
+        stream.close()
+        zf.close()
+    if not found:
+        raise InputError(path, f"sheet {sheet!r}", "this sheet to exist", names[:20])
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
+
+
+@lru_cache(maxsize=16)
+def read_any_sheet(path: str, sheet: str) -> pd.DataFrame:
+    p = Path(path)
+    if p.suffix.lower() == ".ods":
+        return read_ods_sheet(p, sheet)
+    return readers.read_sheet(p, sheet)
+
+
+# --------------------------------------------------------------------------- TA1
+
+
+def parse_ta1(path: Path, source: str, sheet: str, period: str) -> pd.DataFrame:
+    """Rows of TA1 with a GSS code: code, name, count, households (000s), published rate, status."""
+    raw = read_any_sheet(str(path), sheet)
+    where = f"{source} [{sheet}]"
+    if raw.shape[1] < 7:
+        raise InputError(where, "columns", "at least 7 columns (code, name, .., count, households, rate)", raw.shape[1])
+    first = raw.iloc[:, 0].astype(str).str.strip()
+    hits = np.flatnonzero((first == "E92000001").to_numpy())
+    if not len(hits):
+        raise InputError(where, "column A", "a row for E92000001 (ENGLAND)", first.head(10).tolist())
+    start = int(hits[0])
+    head = raw.iloc[:start]
+
+    def header(col: int) -> str:
+        return " ".join(str(v) for v in head.iloc[:, col] if isinstance(v, str)).lower()
+
+    checks = {4: ("households in ta", "Total number of households in TA"),
+              5: ("households", "Number of households in area (000s)"),
+              6: ("households in ta per", "Total number of households in TA per (000s) households")}
+    for col, (text, label) in checks.items():
+        if text not in header(col) or (col == 4 and header(col).startswith("total number of households in ta per")):
+            raise InputError(where, f"column {col + 1} header", repr(label), header(col)[:200])
+    body = raw.iloc[start:]
+    codes = body.iloc[:, 0].astype(str).str.strip()
+    keep = codes.str.fullmatch(r"E(0[6-9]|12|92)\d{6}")
+    body = body[keep.to_numpy()]
+    codes = codes[keep]
+    row_offset = start + 1  # file row numbers (1-based) of body rows
+    rows = body.reset_index()
+    file_rows = rows["index"] + 1
+
+    def num(col: int, name: str):
+        vals, status = readers.to_number(rows[col], where, name, row_offset=0, markers=MARKERS, allow_negative=False)
+        return vals, status
+
+    try:
+        count, cstat = num(4, "column 5 (households in TA)")
+        hh, hstat = num(5, "column 6 (households, 000s)")
+        rate, rstat = num(6, "column 7 (per 1,000 households)")
+    except InputError as exc:
+        # name the sheet row rather than the filtered index
+        m = re.match(r"row (\d+), (.*)", exc.where)
+        if m:
+            i = int(m.group(1))
+            raise InputError(where, f"row {int(file_rows.iloc[i])}, {m.group(2)}", exc.expected, exc.found) from None
+        raise
+    out = pd.DataFrame({
+        "area_code": codes.to_numpy(), "area_name": rows[1].astype(str).str.strip().to_numpy(),
+        "count": count.to_numpy(), "households_000": hh.to_numpy(), "value": rate.to_numpy(),
+        "status": rstat.to_numpy(), "file_row": file_rows.to_numpy(),
+    })
+    # Consistency: a published rate must equal count / households (rounding allowed).
+    both = out["value"].notna() & out["count"].notna() & (out["households_000"] > 0)
+    calc = out["count"] / out["households_000"]
+    bad = both & ((calc - out["value"]).abs() > np.maximum(0.01, 0.01 * out["value"]))
+    if bad.any():
+        r = out[bad].iloc[0]
+        raise InputError(where, f"row {int(r['file_row'])}, column 7", "count / households (000s)",
+                         {"count": r["count"], "households_000": r["households_000"], "rate": r["value"]})
+    # London is printed twice (beside England, and among the regions): identical rows collapse.
+    out = out.drop_duplicates(["area_code", "count", "households_000", "value", "status"])
+    readers.check_unique(out, ["area_code"], where)
+    out["period"] = period
+    return out
+
+
+def _with_ci(df: pd.DataFrame) -> pd.DataFrame:
+    n = df["households_000"] * 1000
+    ok = df["count"].notna() & (n > 0) & df["value"].notna()
+    _, lo, hi = stats.wilson(df["count"].where(ok), n.where(ok))
+    df["lower"] = np.where(ok, lo * 1000, np.nan)
+    df["upper"] = np.where(ok, hi * 1000, np.nan)
+    # The published rate is kept; guard against rounding leaving it outside the interval.
+    outside = ok & ((df["lower"] > df["value"] + 1e-9) | (df["upper"] < df["value"] - 1e-9))
+    df.loc[outside, ["lower", "upper"]] = np.nan
+    return df
+
+
+def _leaves(code: str, preds: dict[str, list[str]]) -> set[str]:
+    if code not in preds:
+        return {code}
+    out: set[str] = set()
+    for p in preds[code]:
+        out |= _leaves(p, preds)
+    return out
+
+
+def harmonise_counts(ctx: Context, df: pd.DataFrame, sum_cols: list[str], value_of, what: str) -> pd.DataFrame:
+    """LTLA rows of ONE period onto current LTLAs: pure recodes are relabelled; a successor that
+    the file does not publish is derived by summing `sum_cols` over ALL its predecessors and
+    recomputing the value with value_of(sums) (flagged derived). If any predecessor is missing
+    or unpublished the successor is 'not available' with a note. Columns used: area_code,
+    area_name, period, value, status, note, plus sum_cols."""
+    changes = ctx.changes
+    is_recode = changes["type"] == "new_code"
+    recodes = dict(zip(changes.loc[is_recode, "old_code"], changes.loc[is_recode, "new_code"]))
+    df = df.copy()
+    moved = df["area_code"].map(recodes)
+    if "note" not in df:
+        df["note"] = None
+    df["note"] = np.where(moved.notna(), "published under former code " + df["area_code"], df["note"])
+    df["area_code"] = moved.fillna(df["area_code"])
+    current = ctx.current_ltla
+    direct = df[df["area_code"].isin(current)].assign(derived=False)
+    succ = successor_map(changes)
+    preds: dict[str, list[str]] = {}
+    for o, n in zip(changes.loc[~is_recode, "old_code"], changes.loc[~is_recode, "new_code"]):
+        preds.setdefault(n, []).append(o)
+    retired = df[~df["area_code"].isin(current) & df["area_code"].isin(succ)]
+    have = set(direct["area_code"])
+    rows = []
+    for successor, grp in retired.groupby(retired["area_code"].map(succ)):
+        if successor not in current or successor in have:
+            continue  # the publisher's own successor value wins
+        names = "; ".join(grp["area_code"])
+        covered = set().union(*[_leaves(c, preds) for c in grp["area_code"]])
+        complete = covered == _leaves(successor, preds)
+        ok = bool(grp[sum_cols].notna().all().all()) and bool((grp["status"] == "ok").all())
+        base = {"area_code": successor, "area_name": None, "period": grp["period"].iloc[0], "derived": False}
+        if complete and ok:
+            sums = {c: float(grp[c].sum()) for c in sum_cols}
+            rows.append({**base, **sums, "value": value_of(sums), "status": "ok", "derived": True,
+                         "note": f"derived: {what} summed over predecessor areas {names}"})
+        else:
+            why = "not all predecessor areas are in the file" if not complete else \
+                "a predecessor area has no published figure"
+            rows.append({**base, **{c: np.nan for c in sum_cols}, "value": np.nan,
+                         "status": "not available", "note": f"not derivable from predecessors {names} ({why})"})
+    if rows:
+        direct = pd.concat([direct, pd.DataFrame(rows)], ignore_index=True)
+    return direct
+
+
+def parse(ctx: Context) -> pd.DataFrame:
+    frames = []
+    for period, (source, sheet) in FILES.items():
+        t = parse_ta1(ctx.path(source), source, sheet, period)
+        t["geography"] = np.select([t["area_code"].str.startswith("E92"), t["area_code"].str.startswith("E12")],
+                                   ["country", "region"], "ltla")
+        ltla = harmonise_counts(ctx, t[t["geography"] == "ltla"], ["count", "households_000"],
+                                lambda s: s["count"] / s["households_000"],
+                                "households in TA and households").assign(geography="ltla")
+        other = t[t["geography"] != "ltla"].assign(note=None, derived=False)
+        other["note"] = "MHCLG total, weighted for non-responding local authorities (not the sum of LAs)"
+        both = _with_ci(pd.concat([other, ltla], ignore_index=True))
+        both["note"] = np.where(both["status"] != "ok",
+                                both["note"].fillna("published as '..' (not available)"), both["note"])
+        both["metric_id"] = METRIC
+        frames.append(finalise(both[["metric_id", "area_code", "area_name", "geography", "period", "value",
+                                     "lower", "upper", "status", "derived", "note"]], source_file=source))
+    return pd.concat(frames, ignore_index=True)
