@@ -64,11 +64,17 @@ def create_app() -> Dash:
         title="Well-being Mission Dashboard",
         suppress_callback_exceptions=True,
         update_title=None,
+        compress=True,
     )
     app.server.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or os.urandom(32)
-    from dashboard import routes
+    from dashboard import cache, routes
+    from dashboard.data import store
 
+    cache.init(app.server, store().manifest.get("fingerprint", ""))
     routes.register_all(app.server)
+    from dashboard import maturity
+
+    maturity.register_routes(app.server)
     app.layout = html.Div(
         className="app",
         children=[
@@ -78,4 +84,7 @@ def create_app() -> Dash:
             _footer(),
         ],
     )
+    from dashboard import security
+
+    security.install(app)
     return app

@@ -6,7 +6,9 @@ The dashboard never parses a publisher's file: everything comes from data/build/
 from __future__ import annotations
 
 import json
+import os
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,12 +19,16 @@ from dashboard import config
 
 _LOCK = threading.Lock()
 _STORE: "DataStore | None" = None
+_RESET_HOOKS: list = []
+_CHECK_EVERY = 5.0  # seconds between checks of the build's manifest for a rebuild
 
 
 @dataclass
 class DataStore:
     build_dir: Path
     _frames: dict = field(default_factory=dict)
+    _stamp: float = 0.0
+    _checked: float = 0.0
 
     def _read(self, name: str) -> pd.DataFrame:
         if name not in self._frames:
@@ -64,15 +70,46 @@ class DataStore:
         return [{"label": f"{n} ({c})", "value": c} for c, n in zip(a["code"], a["name"])]
 
 
+def _manifest_stamp(build_dir: Path) -> float:
+    try:
+        return os.stat(build_dir / "manifest.json").st_mtime
+    except OSError:
+        return 0.0
+
+
 def store() -> DataStore:
+    """The process-wide data store. Data are read once; if a new build has been swapped in
+    (manifest changed), the store and every registered cache are dropped and reloaded."""
     global _STORE
     with _LOCK:
+        now = time.monotonic()
+        if _STORE is not None and now - _STORE._checked > _CHECK_EVERY:
+            _STORE._checked = now
+            if _manifest_stamp(_STORE.build_dir) != _STORE._stamp:
+                _reset_locked()
         if _STORE is None:
-            _STORE = DataStore(config.build_dir())
+            bd = config.build_dir()
+            _STORE = DataStore(bd)
+            _STORE._stamp = _manifest_stamp(bd)
+            _STORE._checked = now
         return _STORE
 
 
-def reset() -> None:
+def on_reset(fn) -> None:
+    """Register a cache-clearing function (e.g. an lru_cache's cache_clear) to run after a rebuild."""
+    _RESET_HOOKS.append(fn)
+
+
+def _reset_locked() -> None:
     global _STORE
+    _STORE = None
+    for fn in _RESET_HOOKS:
+        try:
+            fn()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def reset() -> None:
     with _LOCK:
-        _STORE = None
+        _reset_locked()

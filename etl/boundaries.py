@@ -23,14 +23,7 @@ def _round_coords(geom):
 
 
 def _read(path: Path, code_col: str, name_col: str) -> gpd.GeoDataFrame:
-    readers.require_file(path)
-    try:
-        g = gpd.read_file(path)
-    except Exception as exc:
-        raise InputError(path, "file", "a readable boundary file", f"{type(exc).__name__}: {exc}") from exc
-    for col in (code_col, name_col):
-        if col not in g.columns:
-            raise InputError(path, f"column {col!r}", f"columns {code_col}, {name_col}", list(g.columns))
+    g = readers.read_vector(path, columns=[code_col, name_col])
     if g.crs is None:
         raise InputError(path, "CRS", "a declared coordinate reference system", None)
     g = g.to_crs(27700)[[code_col, name_col, "geometry"]].rename(columns={code_col: "code", name_col: "name"})

@@ -8,22 +8,22 @@ build is skipped.
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import os
 import resource
 import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-from etl import boundaries, catalogue, la_view, manifest, mission, sources
-from etl.context import Context
+from etl import manifest
 from etl.errors import InputError
-from etl.schema import OBS_COLUMNS, finalise, validate_observations
+
+# Heavy modules (pandas, pandera, scipy, geopandas) are imported inside the functions that need
+# them, so the "nothing changed" check stays well under a second.
 
 ARTEFACTS = ["observations.parquet", "areas.parquet", "metrics.parquet", "la_view.parquet",
              "mission_ltla.parquet", "mission_gap.parquet", "mission_regions.parquet",
@@ -42,7 +42,7 @@ def check_inputs_exist(raw: Path, declared: list[str]) -> None:
             raise InputError(rel, "file", "this bundled input file to exist", "missing file")
 
 
-def _check_codes(obs: pd.DataFrame, areas: pd.DataFrame) -> None:
+def _check_codes(obs, areas) -> None:
     known = set(zip(areas["geography"], areas["code"]))
     bad = [(g, c) not in known for g, c in zip(obs["geography"], obs["area_code"])]
     if any(bad):
@@ -51,20 +51,22 @@ def _check_codes(obs: pd.DataFrame, areas: pd.DataFrame) -> None:
                          f"a known {r['geography']} GSS code", r["area_code"])
 
 
-def _add_unitary_utla_rows(obs: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+def _add_unitary_utla_rows(obs, areas):
     """Unitary authorities are both tiers: give LTLA-published metrics their UTLA rows too
     (same value), so maps and comparisons at upper tier are complete."""
     utla_codes = set(areas.loc[(areas["geography"] == "utla") & areas["active"], "code"])
     lt = obs[(obs["geography"] == "ltla") & obs["area_code"].isin(utla_codes)]
     have = set(zip(obs.loc[obs["geography"] == "utla", "metric_id"], obs.loc[obs["geography"] == "utla", "area_code"]))
-    metrics_with_utla = {m for m, _ in have}
     # only for metrics with no upper-tier publication of their own for that code
     add = lt[[(m, c) not in have for m, c in zip(lt["metric_id"], lt["area_code"])]]
-    add = add[~add["metric_id"].isin(metrics_with_utla) | True]
+    import pandas as pd
+
     return pd.concat([obs, add.assign(geography="utla")], ignore_index=True)
 
 
-def _metric_table(cat: pd.DataFrame, obs: pd.DataFrame, view: pd.DataFrame, n_ltla: int) -> pd.DataFrame:
+def _metric_table(cat, obs, view, n_ltla: int):
+    import pandas as pd
+
     cat = cat.copy()
     rows = []
     for mid in cat["id"]:
@@ -85,10 +87,9 @@ def build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False
     """Run the whole build. Returns the manifest. Raises InputError on bad input."""
     t0 = time.perf_counter()
     raw, out = Path(raw).resolve(), Path(out).resolve()
-    mods = sources.load_all()
-    declared = declared_inputs(mods)
-    check_inputs_exist(raw, declared)
-    fp, inputs = manifest.fingerprint(raw, declared)
+    if not raw.is_dir():
+        raise InputError(raw, "raw data directory", "an existing directory of publisher files", "missing")
+    fp = manifest.raw_fingerprint(raw)
     old = out / "manifest.json"
     if not force and not check_only and old.exists():
         try:
@@ -99,19 +100,34 @@ def build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False
         except (ValueError, OSError):
             pass
 
+    import pandas as pd
+
+    from etl import boundaries, catalogue, la_view, mission, sources
+    from etl.context import Context
+    from etl.schema import OBS_COLUMNS, finalise, validate_observations
+
+    mods = sources.load_all()
+    declared = declared_inputs(mods)
+    check_inputs_exist(raw, declared)
+    _, inputs = manifest.fingerprint(raw, declared)
     cat = catalogue.load()
     ctx = Context.load(raw)
     for m in mods:
         if hasattr(m, "extend_areas"):
             m.extend_areas(ctx)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    geo_tmp = Path(tempfile.mkdtemp(prefix=out.name + ".geo-", dir=out.parent))
+    try:
+        results, geo_sizes = _run_parallel(ctx, mods, raw, geo_tmp, check_only)
+    except BaseException:
+        shutil.rmtree(geo_tmp, ignore_errors=True)
+        raise
     frames, timings = [], {}
-    for m in mods:
-        t = time.perf_counter()
-        df = m.parse(ctx)
+    for name, (df, seconds) in results.items():
         if "period_start" not in df.columns:
             df = finalise(df)
         frames.append(df[OBS_COLUMNS])
-        timings[m.__name__.rsplit(".", 1)[-1]] = round(time.perf_counter() - t, 2)
+        timings[name] = round(seconds, 2)
     obs = pd.concat(frames, ignore_index=True)
     unknown = sorted(set(obs["metric_id"]) - set(cat["id"]))
     if unknown:
@@ -129,11 +145,11 @@ def build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False
     metrics_df = _metric_table(cat, obs, view, n_ltla)
     mission_tables = mission.compute(obs, areas)
     if check_only:
+        shutil.rmtree(geo_tmp, ignore_errors=True)
         log(f"check: {len(obs)} observations valid; nothing written ({time.perf_counter() - t0:.1f} s)")
         return {"rows": len(obs)}
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=out.name + ".tmp-", dir=out.parent))
+    tmp = geo_tmp  # already holds the geometry written in parallel with the parsers
     try:
         obs.to_parquet(tmp / "observations.parquet", index=False)
         areas.to_parquet(tmp / "areas.parquet", index=False)
@@ -143,7 +159,6 @@ def build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False
             df.to_parquet(tmp / f"{name}.parquet", index=False)
         for name, df in ctx.extra_tables.items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
-        geo_sizes = boundaries.write_all(raw, areas, tmp)
         rows_per_metric = obs.groupby("metric_id").size().astype(int).to_dict()
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         man = {
@@ -167,6 +182,43 @@ def build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False
         raise
     log(f"build: wrote {out} ({len(obs)} observations, {man['build_seconds']} s, peak {man['peak_memory_mb']} MB)")
     return man
+
+
+# ----------------------------------------------------------------------------- parallel parse
+_CTX = None  # the parent's Context, inherited by forked workers
+
+
+def _parse_one(module_name: str):
+    from importlib import import_module
+
+    t = time.perf_counter()
+    df = import_module(module_name).parse(_CTX)
+    return df, time.perf_counter() - t
+
+
+def _geometry(raw: Path, out: Path):
+    from etl import boundaries
+
+    return boundaries.write_all(raw, _CTX.areas, out)
+
+
+def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool):
+    """Parse every source (and write the geometry) on two worker processes when fork is
+    available (2 cores here); serially otherwise or with ETL_PARALLEL=0."""
+    global _CTX
+    _CTX = ctx
+    names = [m.__name__ for m in mods]
+    serial = os.environ.get("ETL_PARALLEL", "1") == "0" or len(names) < 2 or "fork" not in mp.get_all_start_methods()
+    if serial:
+        results = {n.rsplit(".", 1)[-1]: _parse_one(n) for n in names}
+        sizes = {} if check_only else _geometry(raw, geo_out)
+        return results, sizes
+    with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork")) as ex:
+        geo = None if check_only else ex.submit(_geometry, raw, geo_out)
+        futs = {n.rsplit(".", 1)[-1]: ex.submit(_parse_one, n) for n in names}
+        results = {n: f.result() for n, f in futs.items()}
+        sizes = geo.result() if geo is not None else {}
+    return results, sizes
 
 
 def _swap(tmp: Path, out: Path) -> None:

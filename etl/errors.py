@@ -24,6 +24,9 @@ class InputError(Exception):
             msg += f", found {text[:200]}"
         super().__init__(msg)
 
+    def __reduce__(self):  # keep the fields when raised in a worker process
+        return (self.__class__, (self.file, self.where, self.expected, self.found))
+
 
 class ConsistencyError(InputError):
     """Two sources that must agree do not (e.g. CMD means vs ELS means)."""

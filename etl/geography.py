@@ -47,11 +47,30 @@ def code_changes(raw: Path) -> pd.DataFrame:
     """LTLA-level code changes (mergers and recodes) from the ONS visual team's table."""
     path = raw_path(raw, "code_changes")
     df = readers.read_csv(path, required=["oldcd", "oldnm", "newcd", "newnm", "type", "start"])
-    df = df[df["type"].isin(["merger", "new_code"]) & df["oldcd"].str.match(r"^[ENSW]0[6-9]|^S12")]
+    rows = df.index.to_numpy() + 2  # file row numbers, kept through the filter below
+    keep = (df["type"].isin(["merger", "new_code"]) & df["oldcd"].str.match(r"^[ENSW]0[6-9]|^S12")).to_numpy()
+    df, rows = df[keep], rows[keep]
     df = df.rename(columns={"oldcd": "old_code", "oldnm": "old_name", "newcd": "new_code",
                             "newnm": "new_name", "start": "year"})
-    df["year"] = pd.to_numeric(df["year"], errors="raise").astype(int)
+    years, _ = readers.to_number(df["year"], path, "start", markers={}, rows=rows)
+    df["year"] = years.astype(int)
+    readers.check_unique(df, ["old_code", "new_code"], path, rows=rows)
+    # Old codes must be real former LTLAs: present in the 2014 or April 2019 LTLA lookups.
+    known = _former_ltla_codes(raw)
+    bad = ~df["old_code"].isin(known)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(path, f"row {rows[i]}, column 'oldcd'", "a former LTLA code found in the 2014 or 2019 LTLA lookups",
+                         df["old_code"].iloc[i])
     return df[["old_code", "old_name", "new_code", "new_name", "type", "year"]].reset_index(drop=True)
+
+
+def _former_ltla_codes(raw: Path) -> set[str]:
+    p14 = raw_path(raw, "ltla_2014_lookup")
+    p19 = raw_path(raw, "ltla_2019_lookup")
+    a = readers.read_csv(p14, required=["ltlacd"])
+    b = readers.read_csv(p19, required=["LTLA19CD"])
+    return set(a["ltlacd"]) | set(b["LTLA19CD"])
 
 
 def successor_map(changes: pd.DataFrame) -> dict[str, str]:
@@ -97,6 +116,11 @@ def _ltla_frame(raw: Path, succ: dict[str, str]) -> pd.DataFrame:
     upath = raw_path(raw, "utla_lookup")
     u = readers.read_csv(upath, required=["LTLA23CD", "UTLA23CD", "UTLA23NM"])
     umap = dict(zip(u["LTLA23CD"], u["UTLA23CD"]))
+    ew = lad["code_2023"].str[:1].isin(["E", "W"])
+    missing = sorted(set(lad.loc[ew, "code_2023"]) - set(umap))
+    if missing:
+        raise InputError(upath, "column 'LTLA23CD'", "a row for every December 2023 English and Welsh LAD",
+                         f"no row for {missing[:5]}")
     unames = dict(zip(u["UTLA23CD"], u["UTLA23NM"]))
     lad["utla_code"] = lad["code_2023"].map(lambda c: succ.get(umap.get(c, c), umap.get(c, c)))
     lad["utla_name"] = lad["code_2023"].map(lambda c: unames.get(umap.get(c), None))

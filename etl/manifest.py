@@ -45,6 +45,17 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+def raw_fingerprint(raw: Path) -> str:
+    """Hash of every file under the raw dir (path, size, content) and of the ETL code: any
+    change anywhere triggers a rebuild. Needs no pandas, so the up-to-date check is quick."""
+    h = hashlib.sha256()
+    for p in sorted(q for q in raw.rglob("*") if q.is_file()):
+        h.update(str(p.relative_to(raw)).encode())
+        h.update(sha256(p).encode())
+    h.update(code_fingerprint().encode())
+    return h.hexdigest()
+
+
 def fingerprint(raw: Path, declared: list[str]) -> tuple[str, dict]:
     inputs = {}
     for p in input_files(raw, declared):

@@ -5,6 +5,7 @@ truncated file is reported the same way everywhere.
 """
 from __future__ import annotations
 
+import csv
 import math
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -63,7 +64,51 @@ def read_csv(path: Path, *, encoding: str = "utf-8-sig", skiprows: int | None = 
     require_columns(df, required, path)
     if df.empty:
         raise InputError(path, "rows", "at least one data row", "header only")
+    check_complete_last_row(path, df, encoding=encoding, skiprows=skiprows)
     return df
+
+
+def check_complete_last_row(path: Path, df: pd.DataFrame, *, encoding: str = "utf-8-sig",
+                            skiprows: int | None = None) -> None:
+    """A file cut short (truncated download or copy) usually ends inside a row: no final line
+    break and fewer fields than the header. pandas pads such a row with '' when read with
+    keep_default_na=False, so check the last line itself."""
+    with open(path, "rb") as f:
+        size = f.seek(0, 2)
+        f.seek(max(0, size - 65536))
+        tail = f.read()
+    if tail.endswith((b"\n", b"\r")):
+        return
+    last = tail.splitlines()[-1].decode(encoding, errors="replace") if tail.strip() else ""
+    try:
+        fields = next(csv.reader([last]))
+    except (csv.Error, StopIteration):
+        fields = []
+    if len(fields) < df.shape[1]:
+        raise InputError(path, f"row {len(df) + 1 + (skiprows or 0)}, column {str(df.columns[max(len(fields) - 1, 0)])!r}",
+                         f"{df.shape[1]} fields per row as in the header (is the file truncated?)",
+                         f"{len(fields)} fields, no final line break: {last[-60:]!r}")
+
+
+def read_vector(path: Path, where: Path | str | None = None, *, columns: Iterable[str] = ()) -> "object":
+    """A shapefile / GeoJSON as a GeoDataFrame; unreadable files, missing columns and records
+    without a geometry (a truncated .shp keeps its .dbf rows) raise InputError."""
+    import geopandas as gpd
+
+    where = path if where is None else where
+    require_file(path)
+    try:
+        g = gpd.read_file(path)
+    except Exception as exc:
+        raise InputError(where, "file", "a readable boundary file", f"{type(exc).__name__}: {exc}") from exc
+    require_columns(g, columns, where)
+    empty = (g.geometry.isna() | g.geometry.is_empty).to_numpy()
+    if empty.any():
+        i = int(np.flatnonzero(empty)[0])
+        label = g[list(columns)[0]].iloc[i] if columns else i
+        raise InputError(where, f"record {i + 1} ({label}), column 'geometry'",
+                         "a polygon for every record (is the .shp truncated?)", f"{int(empty.sum())} empty geometries")
+    return g
 
 
 def read_sheet(path: Path, sheet: str | int, *, header: int | None = None) -> pd.DataFrame:
@@ -98,13 +143,15 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], path: Path | str) 
 
 def to_number(values: pd.Series, path: Path | str, column: str, *, row_offset: int = 2,
               markers: Mapping[str, str] = DEFAULT_MARKERS, allow_negative: bool = True,
-              ) -> tuple[pd.Series, pd.Series]:
+              rows=None) -> tuple[pd.Series, pd.Series]:
     """Convert text cells to floats; publisher markings become statuses.
 
     Returns (values, statuses) where statuses is 'ok' for numbers and the marker's status
     otherwise. Any other text raises InputError naming the row (file row number, i.e. the
-    data index + row_offset) and column. Thousands separators are accepted.
+    data index + row_offset) and column. Thousands separators are accepted. On a filtered frame
+    pass `rows`, the file row number of each value, so the message names the right row.
     """
+    rows = None if rows is None else list(rows)
     out = np.full(len(values), np.nan)
     status = np.empty(len(values), dtype=object)
     for i, raw in enumerate(values.tolist()):
@@ -123,23 +170,40 @@ def to_number(values: pd.Series, path: Path | str, column: str, *, row_offset: i
         try:
             out[i] = float(text.replace(",", ""))
         except ValueError:
-            raise InputError(path, f"row {i + row_offset}, column {column!r}",
-                             "a number or a publisher marking " + "/".join(repr(m) for m in markers if m),
-                             text) from None
+            raise InputError(path, f"row {rows[i] if rows is not None else i + row_offset}, column {column!r}",
+                             _expected_number(markers), text) from None
         if not math.isfinite(out[i]) or (not allow_negative and out[i] < 0):
-            raise InputError(path, f"row {i + row_offset}, column {column!r}",
+            raise InputError(path, f"row {rows[i] if rows is not None else i + row_offset}, column {column!r}",
                              "a finite non-negative number" if not allow_negative else "a finite number", text)
         status[i] = "ok"
     return pd.Series(out, index=values.index), pd.Series(status, index=values.index)
 
 
-def check_unique(df: pd.DataFrame, keys: list[str], path: Path | str, *, row_offset: int = 2) -> None:
-    dup = df.duplicated(keys, keep=False)
+def _expected_number(markers: Mapping[str, str]) -> str:
+    named = [repr(m) for m in markers if m]
+    text = "a number"
+    if named:
+        text += " or a publisher marking " + "/".join(named)
+    if "" in markers:
+        text += " or an empty cell"
+    return text
+
+
+def check_unique(df: pd.DataFrame, keys: list[str], path: Path | str, *, row_offset: int = 2,
+                 rows=None) -> None:
+    """One row per key. Names the file row of the repeat and of its first occurrence: `rows`
+    (file row per df row), else a 'file_row' column, else position + row_offset."""
+    dup = df.duplicated(keys, keep="first").to_numpy()
     if dup.any():
-        first = int(np.flatnonzero(dup.to_numpy())[0])
-        sample = df.loc[dup, keys].iloc[0].to_dict()
-        raise InputError(path, f"row {first + row_offset}", f"one row per {'/'.join(keys)}",
-                         f"duplicate {sample}")
+        if rows is None:
+            rows = df["file_row"] if "file_row" in df.columns else np.arange(len(df)) + row_offset
+        rows = list(rows)
+        j = int(np.flatnonzero(dup)[0])
+        key = df.iloc[j][keys]
+        same = (df[keys] == key.to_numpy()).all(axis=1).to_numpy()
+        first = int(np.flatnonzero(same)[0])
+        raise InputError(path, f"row {int(rows[j])}", f"one row per {'/'.join(keys)}",
+                         f"a repeat of row {int(rows[first])}: {key.to_dict()}")
 
 
 def check_codes(codes: pd.Series, known: set[str], path: Path | str, column: str,

@@ -135,22 +135,14 @@ def no2_sites(ctx: Context, names: pd.DataFrame) -> pd.DataFrame:
         raise InputError(META, f"row {r['file_row']}, columns 'agglomeration'/'zone'",
                          "a zone or agglomeration named in the compliance files", r["aqd_name"])
     no2["zone_code"] = no2["aqd_name"].map(code_of)
-    no2["lat"], _ = readers.to_number(no2["latitude"], META, "latitude", markers={})
-    no2["lon"], _ = readers.to_number(no2["longitude"], META, "longitude", markers={})
+    no2["lat"], _ = readers.to_number(no2["latitude"], META, "latitude", markers={}, rows=no2["file_row"])
+    no2["lon"], _ = readers.to_number(no2["longitude"], META, "longitude", markers={}, rows=no2["file_row"])
     readers.check_unique(no2, ["site_id"], META)
     return no2[["site_id", "site_name", "zone_code", "aqd_name", "lat", "lon"]].reset_index(drop=True)
 
 
 def _lads(ctx: Context):
-    import geopandas as gpd
-
-    path = ctx.path(LAD_SHP)
-    readers.require_file(path)
-    try:
-        g = gpd.read_file(path)
-    except Exception as exc:
-        raise InputError(LAD_SHP, "file", "a readable shapefile", f"{type(exc).__name__}: {exc}") from exc
-    readers.require_columns(g, ["LAD23CD", "geometry"], LAD_SHP)
+    g = readers.read_vector(ctx.path(LAD_SHP), LAD_SHP, columns=["LAD23CD", "geometry"])
     if g.crs is None or g.crs.to_epsg() != 27700:
         g = g.set_crs(27700) if g.crs is None else g.to_crs(27700)
     ch = ctx.changes
@@ -268,19 +260,24 @@ def parse_max(ctx: Context, names: pd.DataFrame) -> pd.DataFrame:
 
 def parse_site_medians(ctx: Context, names: pd.DataFrame) -> pd.DataFrame:
     df = readers.read_csv(ctx.path(SITE_MEANS), required=MEANS_COLUMNS)
+    df["file_row"] = np.arange(len(df)) + 2
     df = df[(df["source"] == "importAURN") & (df["pollutant"] == "no2")].copy()
     if df.empty:
         raise InputError(SITE_MEANS, "columns 'source'/'pollutant'", "AURN NO2 rows", "none")
-    df["value"], _ = readers.to_number(df["mean"], SITE_MEANS, "mean", row_offset=0, markers={"": "missing", "na": "missing"})
-    df["capture"], _ = readers.to_number(df["capture_rate"], SITE_MEANS, "capture_rate", markers={"": "missing", "na": "missing"})
+    df["value"], _ = readers.to_number(df["mean"], SITE_MEANS, "mean", markers={"": "missing", "na": "missing"},
+                                       rows=df["file_row"])
+    df["capture"], _ = readers.to_number(df["capture_rate"], SITE_MEANS, "capture_rate",
+                                         markers={"": "missing", "na": "missing"}, rows=df["file_row"])
     bad_year = ~df["date"].str.fullmatch(r"\d{4}")
     if bad_year.any():
-        raise InputError(SITE_MEANS, "column 'date'", "a year like 2017", df.loc[bad_year, "date"].iloc[0])
+        r = df[bad_year].iloc[0]
+        raise InputError(SITE_MEANS, f"row {r['file_row']}, column 'date'", "a year like 2017", r["date"])
     df = df[(df["date"] != "2019") & (df["capture"] >= MIN_CAPTURE) & df["value"].notna()]
     sites = no2_sites(ctx, names).set_index("site_id")
     unknown = ~df["code"].isin(sites.index)
     if unknown.any():
-        raise InputError(SITE_MEANS, "column 'code'", "an AURN site in the AURN metadata", df.loc[unknown, "code"].iloc[0])
+        r = df[unknown].iloc[0]
+        raise InputError(SITE_MEANS, f"row {r['file_row']}, column 'code'", "an AURN site in the AURN metadata", r["code"])
     df["zone_code"] = df["code"].map(sites["zone_code"])
     readers.check_unique(df, ["code", "date"], SITE_MEANS)
     g = df.groupby(["zone_code", "date"])["value"].agg(["median", "size"]).reset_index()

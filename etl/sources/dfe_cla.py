@@ -83,6 +83,11 @@ def _edition_maps(raw: Path) -> tuple[dict, dict]:
     for rel_path in (NEW, OLD):
         df = readers.read_csv(raw / rel_path, required=["old_la_code", "new_la_code", "geographic_level"])
         la = df[df["geographic_level"] == "Local authority"]
+        bad = ~la["old_la_code"].str.strip().str.fullmatch(r"\d{3}")
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(rel_path, f"row {la.index[i] + 2}, column 'old_la_code'",
+                             "a 3-digit DfE LA number on every 'Local authority' row", la["old_la_code"].iloc[i])
         pairs = la[["old_la_code", "new_la_code"]].drop_duplicates()
         for col in ("old_la_code", "new_la_code"):
             dup = pairs[col].duplicated(keep=False)

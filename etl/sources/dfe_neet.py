@@ -88,8 +88,15 @@ def parse_file(ctx: Context, rel_path: str) -> pd.DataFrame:
     printed = out.loc[la, "area_code"].copy()
     remapped = pd.Series([latest.get(int(n), c) if n.isdigit() else c for n, c in zip(nums, printed)],
                          index=printed.index)
-    placed, pnote = place_codes(remapped, ctx, rel_path, "new_la_code")
     relabelled = remapped != printed
+    # The DfE LA number wins over the printed GSS code only when the printed code is a known
+    # (e.g. pre-2023 county) code of the same LA; an unknown printed code is an error.
+    unknown = relabelled & ~printed.isin(set(ctx.areas["code"]))
+    if unknown.any():
+        i = unknown[unknown].index[0]
+        raise InputError(rel_path, f"row {df.loc[i, 'file_row']}, column 'new_la_code'",
+                         f"a known GSS code for DfE LA number {nums.loc[i]} ({remapped.loc[i]})", printed.loc[i])
+    placed, pnote = place_codes(remapped, ctx, rel_path, "new_la_code")
     pnote[relabelled] = ("published under county code " + printed[relabelled]
                          + " (same area; DfE's latest CLA edition uses the unitary code for this LA)")
     out.loc[la, "area_code"] = placed

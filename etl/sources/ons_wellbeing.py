@@ -82,7 +82,7 @@ def parse_els(path: Path, source: str) -> pd.DataFrame:
         "value": value, "lower": lower, "upper": upper, "status": status,
     })
     out = out[out["geography"].notna()]
-    readers.check_unique(out, ["metric_id", "area_code", "period"], source)
+    readers.check_unique(out, ["metric_id", "area_code", "period"], source, rows=out.index + 2)
     bad_ci = out["value"].notna() & ((out["lower"] > out["value"]) | (out["upper"] < out["value"])
                                      | out["lower"].isna() | out["upper"].isna())
     if bad_ci.any():

@@ -1,0 +1,223 @@
+/* Clientside callbacks for the map (/map).
+ *
+ * The geometry for each geography is fetched once from /geo/<geography>.geojson (cached by the
+ * browser and kept here in memory); the server only sends a compact values payload. `render`
+ * joins the two into a plotly choropleth (a `geo` subplot with no base map, so no network tiles).
+ */
+(function () {
+  "use strict";
+  var geoCache = {};
+  var nameCache = {};
+  var codeCache = {};
+
+  function getGeo(geography, version) {
+    var key = geography + "@" + (version || "");
+    if (geoCache[geography] && geoCache[geography].key !== key) { delete geoCache[geography]; }
+    if (!geoCache[geography]) {
+      geoCache[geography] = fetch("/geo/" + geography + ".geojson?v=" + encodeURIComponent(version || ""))
+        .then(function (r) {
+          if (!r.ok) { throw new Error("boundaries for " + geography + " could not be loaded (" + r.status + ")"); }
+          return r.json();
+        })
+        .then(function (fc) {
+          var names = {};
+          (fc.features || []).forEach(function (f) {
+            var code = f.id || (f.properties && f.properties.code);
+            names[code] = (f.properties && f.properties.name) || code;
+          });
+          nameCache[geography] = names;
+          codeCache[geography] = (fc.features || []).map(function (f) { return f.id || (f.properties && f.properties.code); });
+          return fc;
+        })
+        .catch(function (err) { delete geoCache[geography]; throw err; });
+      geoCache[geography].key = key;
+    }
+    return geoCache[geography];
+  }
+
+  /* Plotly's geo subplot asks for a world topojson even when the base map is hidden; there is no
+     internet, so give it an empty topology (nothing of it is drawn: geo.visible is false). */
+  function stubTopojson() {
+    window.PlotlyGeoAssets = window.PlotlyGeoAssets || {};
+    var t = window.PlotlyGeoAssets.topojson = window.PlotlyGeoAssets.topojson || {};
+    var empty = { type: "Topology", objects: {}, arcs: [] };
+    ["world_110m", "world_50m", "europe_110m", "europe_50m"].forEach(function (n) { if (!t[n]) { t[n] = empty; } });
+  }
+
+  function fmt(v, d) {
+    if (v === null || v === undefined || isNaN(v)) { return ""; }
+    return Number(v).toLocaleString("en-GB", { minimumFractionDigits: d, maximumFractionDigits: d });
+  }
+
+  function withUnit(v, p) {
+    var s = fmt(v, p.d);
+    if (p.u && p.u.indexOf("%") === 0) { return s + "%"; }
+    return p.u ? s + " (" + p.u + ")" : s;
+  }
+
+  function esc(s) {
+    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  function rows(p) {
+    var names = nameCache[p.g] || {};
+    var codes = codeCache[p.g] || [];
+    if (codes.length !== p.n) { throw new Error("the boundaries do not match the values; reload the page"); }
+    return codes.map(function (code, i) {
+      var cls = p.c[i];
+      var hasValue = p.v[i] !== null && p.v[i] !== undefined;
+      var lo = p.lo ? p.lo[i] : null, hi = p.hi ? p.hi[i] : null;
+      var ci = (lo !== null && lo !== undefined && hi !== null && hi !== undefined) ? fmt(lo, p.d) + " to " + fmt(hi, p.d) : "no CI published";
+      var label = cls >= 0 && p.legend[cls] ? p.legend[cls].label : "";
+      var inh = p.i && p.inh ? p.inh[p.i[i] || 0] : "";
+      return {
+        code: code, name: names[code] || code, value: p.v[i], hasValue: hasValue,
+        lower: lo, upper: hi, ci: ci, cls: cls, label: label,
+        reason: p.reasons[p.r[i] || 0] || "", inherited: inh || ""
+      };
+    });
+  }
+
+  function hoverText(row, p) {
+    var t = "<b>" + esc(row.name) + "</b> (" + row.code + ")<br>";
+    if (!row.hasValue) {
+      return t + "No value: " + esc(row.reason);
+    }
+    t += esc(p.t) + " " + p.p + ": " + esc(withUnit(row.value, p)) + "<br>95% CI: " + row.ci;
+    if (row.label) {
+      t += "<br>" + (p.mode === "benchmark" ? "Compared with " + esc(p.bl || "benchmark") + ": " : "Class: ") + esc(row.label);
+    }
+    if (row.inherited) { t += "<br><i>" + esc(row.inherited) + "</i>"; }
+    return t;
+  }
+
+  function emptyFigure(text) {
+    return {
+      data: [],
+      layout: {
+        xaxis: { visible: false }, yaxis: { visible: false }, height: 200,
+        annotations: [{ text: text, showarrow: false, font: { size: 16 } }],
+        margin: { l: 0, r: 0, t: 0, b: 0 }
+      }
+    };
+  }
+
+  function render(p, version) {
+    if (!p || !p.v) { return Promise.resolve(emptyFigure("Choose a measure to draw the map.")); }
+    return getGeo(p.g, p.fp || version).then(function (fc) {
+      stubTopojson();
+      var rs = rows(p);
+      var groups = {};
+      rs.forEach(function (r) {
+        var key = r.hasValue ? r.cls : -1;
+        (groups[key] = groups[key] || []).push(r);
+      });
+      var data = [];
+      Object.keys(groups).sort(function (a, b) { return a - b; }).forEach(function (key) {
+        var k = Number(key);
+        var g = groups[key];
+        var colour = k >= 0 && p.legend[k] ? p.legend[k].colour : p.nd.colour;
+        data.push({
+          type: "choropleth", geojson: fc, featureidkey: "id",
+          locations: g.map(function (r) { return r.code; }),
+          z: g.map(function () { return 1; }), zmin: 0, zmax: 1,
+          colorscale: [[0, colour], [1, colour]], showscale: false,
+          text: g.map(function (r) { return hoverText(r, p); }),
+          customdata: g.map(function (r) { return r.code; }),
+          hovertemplate: "%{text}<extra></extra>",
+          name: k >= 0 && p.legend[k] ? p.legend[k].label : p.nd.label,
+          marker: { line: { color: k >= 0 ? "#ffffff" : "#505a5f", width: k >= 0 ? 0.4 : 0.8 } }
+        });
+      });
+      return {
+        data: data,
+        layout: {
+          geo: {
+            fitbounds: "locations", visible: false, projection: { type: "mercator" },
+            bgcolor: "rgba(0,0,0,0)"
+          },
+          margin: { l: 0, r: 0, t: 0, b: 0 }, autosize: true, dragmode: "pan",
+          showlegend: false, uirevision: p.g,
+          hoverlabel: { bgcolor: "#ffffff", font: { color: "#0b0c0c" }, align: "left" },
+          paper_bgcolor: "rgba(0,0,0,0)"
+        }
+      };
+    }).catch(function (err) {
+      return emptyFigure("The map boundaries could not be loaded: " + err.message + ". The table below has every value.");
+    });
+  }
+
+  function table(p, version) {
+    if (!p || !p.v) { return Promise.resolve([]); }
+    return getGeo(p.g, p.fp || version).then(function () {
+      var rs = rows(p);
+      var better = p.hb;  // true when higher is better
+      var withV = rs.filter(function (r) { return r.hasValue; });
+      withV.sort(function (a, b) { return better ? b.value - a.value : a.value - b.value; });
+      var out = withV.map(function (r, i) {
+        return {
+          rank: i + 1,
+          area: p.g === "ltla" || p.g === "utla" ? "[" + r.name + "](/area/" + r.code + ")" : r.name,
+          code: r.code, value: fmt(r.value, p.d), ci: r.ci,
+          status: r.label || "", note: r.inherited || ""
+        };
+      });
+      rs.filter(function (r) { return !r.hasValue; }).forEach(function (r) {
+        out.push({
+          rank: "", area: p.g === "ltla" || p.g === "utla" ? "[" + r.name + "](/area/" + r.code + ")" : r.name,
+          code: r.code, value: "no value", ci: "", status: "No value", note: r.reason
+        });
+      });
+      return out;
+    }).catch(function () { return []; });
+  }
+
+  /* Keep the address bar in step with the view (replaceState: no page re-render). */
+  function syncUrl(metric, period, geography, classes, benchmark) {
+    if (window.location.pathname.replace(/\/$/, "") !== "/map") { return window.dash_clientside.no_update; }
+    var q = new URLSearchParams();
+    if (metric) { q.set("metric", metric); }
+    if (period) { q.set("period", period); }
+    if (geography) { q.set("geography", geography); }
+    if (classes) { q.set("classes", classes); }
+    if (classes === "benchmark" && benchmark) { q.set("benchmark", benchmark); }
+    var url = "/map?" + q.toString();
+    if (window.location.pathname + window.location.search !== url) {
+      window.history.replaceState(window.history.state, "", url);
+    }
+    return window.location.origin + url;
+  }
+
+  /* Clicking a local authority opens its profile; other areas show a details panel. */
+  function click(clickData, p) {
+    if (!clickData || !clickData.points || !clickData.points.length || !p) { return window.dash_clientside.no_update; }
+    var code = clickData.points[0].customdata || clickData.points[0].location;
+    if (!code) { return window.dash_clientside.no_update; }
+    if (p.g === "ltla") {
+      window.history.pushState({}, "", "/area/" + code);
+      window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+      window.scrollTo(0, 0);
+      return window.dash_clientside.no_update;
+    }
+    return code;
+  }
+
+  /* Mission overview: keep ?gap=&period=&metric= in step with its controls. */
+  function overviewSyncUrl(gap, period, metric) {
+    if (window.location.pathname !== "/") { return window.dash_clientside.no_update; }
+    var q = new URLSearchParams();
+    if (gap) { q.set("gap", gap); }
+    if (period) { q.set("period", period); }
+    if (metric) { q.set("metric", metric); }
+    var url = "/?" + q.toString();
+    if (window.location.pathname + window.location.search !== url) {
+      window.history.replaceState(window.history.state, "", url);
+    }
+    return url;
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    map: { render: render, table: table, syncUrl: syncUrl, click: click },
+    overview: { syncUrl: overviewSyncUrl }
+  });
+})();

@@ -1,0 +1,194 @@
+"""Drivers against headline measures across local authorities.
+
+* Scatter: one point per current LTLA with values for both metrics (la_view), in the latest
+  period both share, or a chosen pair of periods.
+* Correlation: Pearson's r with a 95% CI from Fisher's z transform,
+  z = atanh(r), se = 1 / sqrt(n - 3), CI = tanh(z +/- 1.96 se); two-sided p-value from the
+  t distribution with n - 2 degrees of freedom.
+* What distinguishes the worst third: for each supporting/context metric, the standardised
+  difference d = (mean over the worst third - mean over the rest) / pooled SD (Cohen's d) with
+  a 95% CI from the normal approximation se(d) = sqrt((n1 + n2) / (n1 n2) + d^2 / (2 (n1 + n2))).
+  Worst-third membership is the mission's (mission_ltla) for the chosen period; the metric is
+  taken at its own latest period ending no later than a year after that period (else its
+  earliest). Values inherited from a county, ICB or zone are repeated across its LTLAs, so
+  those LTLAs are not independent and the intervals are too narrow for such metrics (flagged).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as st
+
+Z95 = 1.959963984540054
+HEADLINE_KINDS = ("headline", "headline_mean")
+DRIVER_KINDS = ("supporting", "context")
+
+
+def pearson_ci(x, y, z: float = Z95) -> dict:
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    n = int(len(x))
+    out = {"r": np.nan, "lower": np.nan, "upper": np.nan, "n": n, "p": np.nan}
+    if n < 4 or np.std(x) == 0 or np.std(y) == 0:
+        return out
+    r = float(np.corrcoef(x, y)[0, 1])
+    rc = min(max(r, -0.999999), 0.999999)
+    fz = np.arctanh(rc)
+    se = 1 / np.sqrt(n - 3)
+    t = rc * np.sqrt((n - 2) / (1 - rc ** 2))
+    out.update(r=r, lower=float(np.tanh(fz - z * se)), upper=float(np.tanh(fz + z * se)),
+               p=float(2 * st.t.sf(abs(t), n - 2)))
+    return out
+
+
+def describe_r(res: dict) -> str:
+    r = res.get("r")
+    if r is None or not np.isfinite(r):
+        return "Too few areas with both values to estimate a correlation."
+    size = abs(r)
+    strength = "very weak" if size < 0.1 else "weak" if size < 0.3 else "moderate" if size < 0.5 else "strong"
+    sign = "positive" if r > 0 else "negative"
+    sig = ("the 95% confidence interval excludes zero" if res["lower"] > 0 or res["upper"] < 0
+           else "the 95% confidence interval includes zero (no clear association)")
+    return (f"Pearson r = {r:.2f} (95% CI {res['lower']:.2f} to {res['upper']:.2f}; n = {res['n']} areas): "
+            f"a {strength} {sign} association; {sig}. Correlation is not causation.")
+
+
+def _ltla_rows(la_view: pd.DataFrame, areas: pd.DataFrame, metric: str) -> pd.DataFrame:
+    cur = areas[(areas["geography"] == "ltla") & areas["active"].astype(bool)]["code"]
+    d = la_view[(la_view["metric_id"] == metric) & la_view["area_code"].isin(cur)]
+    return d[np.isfinite(d["value"].astype(float))]
+
+
+def periods_of(la_view: pd.DataFrame, areas: pd.DataFrame, metric: str) -> list[str]:
+    d = _ltla_rows(la_view, areas, metric)
+    return d.drop_duplicates("period").sort_values("period_end")["period"].tolist()
+
+
+def default_periods(la_view: pd.DataFrame, areas: pd.DataFrame, x_metric: str, y_metric: str) -> tuple[str | None, str | None]:
+    """The latest common period, else the latest period of each."""
+    px, py = periods_of(la_view, areas, x_metric), periods_of(la_view, areas, y_metric)
+    common = [p for p in px if p in set(py)]
+    if common:
+        return common[-1], common[-1]
+    return (px[-1] if px else None), (py[-1] if py else None)
+
+
+def scatter_frame(la_view: pd.DataFrame, areas: pd.DataFrame, x_metric: str, y_metric: str,
+                  x_period: str | None, y_period: str | None) -> pd.DataFrame:
+    cols = ["area_code", "area_name", "region_code", "region_name", "x", "x_lower", "x_upper", "x_native",
+            "y", "y_lower", "y_upper", "derived"]
+    if not x_period or not y_period:
+        return pd.DataFrame(columns=cols)
+    dx = _ltla_rows(la_view, areas, x_metric)
+    dx = dx[dx["period"] == x_period].drop_duplicates("area_code")
+    dy = _ltla_rows(la_view, areas, y_metric)
+    dy = dy[dy["period"] == y_period].drop_duplicates("area_code")
+    m = dx[["area_code", "area_name", "value", "lower", "upper", "native_geography", "derived"]].merge(
+        dy[["area_code", "value", "lower", "upper", "derived"]], on="area_code", suffixes=("_x", "_y"))
+    a = areas.drop_duplicates("code").set_index("code")
+    names = a["name"]
+    reg = m["area_code"].map(a["region_code"])
+    # outside England: the nation stands in for the region
+    nation = m["area_code"].str[:1].map({"W": "W92000004", "S": "S92000003", "N": "N92000002"})
+    reg = reg.where(reg.notna() & (reg.astype(str) != "nan"), nation)
+    out = pd.DataFrame({
+        "area_code": m["area_code"], "area_name": m["area_name"], "region_code": reg,
+        "region_name": reg.map(lambda c: {"W92000004": "Wales", "S92000003": "Scotland",
+                                          "N92000002": "Northern Ireland"}.get(c, names.get(c, c))),
+        "x": m["value_x"].astype(float), "x_lower": m["lower_x"].astype(float), "x_upper": m["upper_x"].astype(float),
+        "x_native": m["native_geography"], "y": m["value_y"].astype(float), "y_lower": m["lower_y"].astype(float),
+        "y_upper": m["upper_y"].astype(float), "derived": m["derived_x"].astype(bool) | m["derived_y"].astype(bool),
+    })
+    return out[cols].sort_values("area_name").reset_index(drop=True)
+
+
+def cohen_d(a, b, z: float = Z95) -> dict:
+    a = np.asarray(a, float); a = a[np.isfinite(a)]
+    b = np.asarray(b, float); b = b[np.isfinite(b)]
+    n1, n2 = len(a), len(b)
+    out = {"d": np.nan, "lower": np.nan, "upper": np.nan, "n_worst": n1, "n_rest": n2,
+           "mean_worst": float(a.mean()) if n1 else np.nan, "mean_rest": float(b.mean()) if n2 else np.nan}
+    if n1 < 2 or n2 < 2:
+        return out
+    sp = np.sqrt(((n1 - 1) * a.var(ddof=1) + (n2 - 1) * b.var(ddof=1)) / (n1 + n2 - 2))
+    if not sp or not np.isfinite(sp):
+        return out
+    d = (a.mean() - b.mean()) / sp
+    se = np.sqrt((n1 + n2) / (n1 * n2) + d ** 2 / (2 * (n1 + n2)))
+    out.update(d=float(d), lower=float(d - z * se), upper=float(d + z * se))
+    return out
+
+
+def mission_periods(mission_ltla: pd.DataFrame) -> list[str]:
+    if mission_ltla.empty:
+        return []
+    m = mission_ltla[~mission_ltla["is_baseline"].astype(bool)]
+    return sorted(m["period"].unique().tolist())
+
+
+def _period_for(la_view_m: pd.DataFrame, mission_period: str) -> str | None:
+    """The metric's latest period ending no later than a year after the mission period ends."""
+    if la_view_m.empty:
+        return None
+    p = la_view_m.drop_duplicates("period").sort_values("period_end")
+    try:
+        start = int(str(mission_period)[:4])
+        limit = pd.Timestamp(year=start + 2, month=3, day=31)
+        ok = p[p["period_end"] <= limit]
+    except ValueError:
+        ok = p
+    return str((ok if not ok.empty else p)["period"].iloc[-1])
+
+
+def worst_third_differences(la_view: pd.DataFrame, mission_ltla: pd.DataFrame, metrics: pd.DataFrame,
+                            areas: pd.DataFrame, period: str | None = None) -> tuple[pd.DataFrame, str | None]:
+    """(table, mission period): one row per supporting/context metric with d and its 95% CI,
+    oriented so that positive = the worst third is WORSE on the metric (by its polarity;
+    'no judgement' metrics keep the raw direction: positive = higher in the worst third)."""
+    cols = ["metric_id", "title", "short_title", "kind", "polarity", "period", "native_geography", "mean_worst",
+            "mean_rest", "d_raw", "d", "lower", "upper", "n_worst", "n_rest", "direction", "inherited", "reading"]
+    periods = mission_periods(mission_ltla)
+    if not periods:
+        return pd.DataFrame(columns=cols), None
+    if period not in periods:
+        period = periods[-1]
+    m = mission_ltla[(mission_ltla["period"] == period) & ~mission_ltla["is_baseline"].astype(bool)]
+    if "basis" in m and (m["basis"] == "shares").any():
+        m = m[m["basis"] == "shares"]
+    worst = set(m[m["in_worst_third"].astype(bool)]["area_code"])
+    ranked = set(m["area_code"])
+    rows = []
+    drivers = metrics[metrics["kind"].isin(DRIVER_KINDS)] if not metrics.empty else metrics
+    for mm in drivers.sort_values("sort").to_dict("records"):
+        d = _ltla_rows(la_view, areas, mm["id"])
+        d = d[d["area_code"].isin(ranked)]
+        p = _period_for(d, period)
+        if p is None:
+            continue
+        d = d[d["period"] == p].drop_duplicates("area_code")
+        res = cohen_d(d[d["area_code"].isin(worst)]["value"], d[~d["area_code"].isin(worst)]["value"])
+        pol = mm.get("polarity", "no_judgement")
+        sign = -1.0 if pol == "higher_better" else 1.0
+        native = str(mm.get("native_geography") or "")
+        dd, lo, hi = sign * res["d"], sign * res["lower"], sign * res["upper"]
+        if sign < 0:
+            lo, hi = hi, lo
+        if pol == "no_judgement":
+            direction = ("higher in the worst third" if lo > 0 else "lower in the worst third" if hi < 0
+                         else "no clear difference")
+        else:
+            direction = ("worse in the worst third" if lo > 0 else "better in the worst third" if hi < 0
+                         else "no clear difference")
+        if not np.isfinite(dd):
+            direction = "not enough data"
+        rows.append({"metric_id": mm["id"], "title": mm.get("title"), "short_title": mm.get("short_title") or mm.get("title"),
+                     "kind": mm.get("kind"), "polarity": pol, "period": p, "native_geography": native,
+                     "mean_worst": res["mean_worst"], "mean_rest": res["mean_rest"], "d_raw": res["d"], "d": dd,
+                     "lower": lo, "upper": hi, "n_worst": res["n_worst"], "n_rest": res["n_rest"],
+                     "direction": direction, "inherited": native not in ("ltla", ""),
+                     "reading": ("values shared across districts (" + native + "): interval too narrow"
+                                 if native not in ("ltla", "") else "")})
+    return pd.DataFrame(rows, columns=cols), period

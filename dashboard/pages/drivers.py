@@ -1,0 +1,252 @@
+"""Drivers: /drivers?x=&y=&xp=&yp=&area=&mp= : any driver against any headline measure, and what
+distinguishes the mission's worst third."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+import numpy as np
+import pandas as pd
+from dash import Input, Output, State, dcc, html
+
+from dashboard.analysis import drivers as drv
+from dashboard.components.common import (AF_CATEGORICAL, download_button, error_notice, fmt, message, page_header,
+                                         safe, table)
+from dashboard.data import store
+
+dash.register_page(__name__, path="/drivers", title="Drivers")
+
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross"]
+DEFAULT_X = "claimant_count_rate"
+DEFAULT_Y = "mean_life_satisfaction"
+
+
+def _opts(kinds) -> list[dict]:
+    s = store()
+    m = s.metrics
+    if m.empty:
+        return []
+    have = set(s.la_view["metric_id"].unique()) if not s.la_view.empty else set()
+    m = m[m["kind"].isin(kinds) & m["id"].isin(have)].sort_values("sort")
+    return [{"label": f"{r.short_title or r.title} ({r.unit})", "value": r.id} for r in m.itertuples()]
+
+
+def _ctrl(label, cid, comp):
+    return html.Div([html.Label(label, htmlFor=cid, className="control-label"), comp], className="control")
+
+
+def layout(x: str | None = None, y: str | None = None, xp: str | None = None, yp: str | None = None,
+           area: str | None = None, mp: str | None = None, **_q):
+    try:
+        s = store()
+        xo, yo = _opts(drv.DRIVER_KINDS), _opts(drv.HEADLINE_KINDS)
+        notes = []
+        xs, ys = {o["value"] for o in xo}, {o["value"] for o in yo}
+        if x and x not in xs:
+            notes.append(message(f"Unknown driver '{x}'; showing a default instead.", "warning"))
+        if y and y not in ys:
+            notes.append(message(f"Unknown headline measure '{y}'; showing life satisfaction instead.", "warning"))
+        x = x if x in xs else (DEFAULT_X if DEFAULT_X in xs else (xo[0]["value"] if xo else None))
+        y = y if y in ys else (DEFAULT_Y if DEFAULT_Y in ys else (yo[0]["value"] if yo else None))
+        ltla = s.ltla_choices()
+        if area and area not in {o["value"] for o in ltla}:
+            notes.append(message(f"We don't know the local authority code {area}; no area is highlighted.", "warning"))
+            area = None
+        mps = drv.mission_periods(s.frame("mission_ltla"))
+        mp = mp if mp in mps else (mps[-1] if mps else None)
+        if not xo:
+            notes.append(message("No supporting or context metrics are in this build yet.", "warning"))
+        return html.Div([
+            page_header("Drivers of well-being", "How each Annex B driver relates to the headline well-being measures "
+                                                 "across local authorities, and what distinguishes the mission's worst third."),
+            *notes,
+            html.H2("A driver against a headline measure"),
+            html.Div([
+                _ctrl("Driver (horizontal axis)", "drv-x", dcc.Dropdown(id="drv-x", options=xo, value=x, clearable=False)),
+                _ctrl("Driver period", "drv-xp", dcc.Dropdown(id="drv-xp", options=[], value=xp, clearable=False)),
+            ], className="controls"),
+            html.Div([
+                _ctrl("Headline measure (vertical axis)", "drv-y", dcc.Dropdown(id="drv-y", options=yo, value=y, clearable=False)),
+                _ctrl("Headline period", "drv-yp", dcc.Dropdown(id="drv-yp", options=[], value=yp, clearable=False)),
+                _ctrl("Highlight an area", "drv-area", dcc.Dropdown(id="drv-area", options=ltla, value=area,
+                                                                     placeholder="Type an area name")),
+            ], className="controls"),
+            dcc.Loading(html.Div(id="drv-scatter"), type="default"),
+            download_button("drv-scatter-csv", "Download scatter data (CSV)"),
+            html.H2("What distinguishes the worst third"),
+            html.P("For every supporting and context metric: the standardised difference between the local authorities "
+                   "in the mission's worst third and the rest (Cohen's d: difference in means divided by the pooled "
+                   "standard deviation), with its 95% confidence interval. Positive means the worst third does worse "
+                   "on that metric.", className="hint"),
+            _ctrl("Worst third in", "drv-mp", dcc.Dropdown(id="drv-mp", options=[{"label": p, "value": p} for p in reversed(mps)],
+                                                            value=mp, clearable=False)),
+            dcc.Loading(html.Div(id="drv-diff"), type="default"),
+            download_button("drv-diff-csv", "Download differences (CSV)"),
+            dcc.Location(id="drv-loc", refresh=False),
+        ])
+    except Exception:  # noqa: BLE001
+        import logging
+        logging.getLogger("dashboard").exception("drivers layout failed")
+        return html.Div([page_header("Drivers of well-being"), error_notice()])
+
+
+def _scatter_fig(df: pd.DataFrame, xm: dict, ym: dict, xp: str, yp: str, area: str | None) -> dict:
+    traces = []
+    regions = sorted(df["region_name"].dropna().unique().tolist())
+    for i, reg in enumerate(regions):
+        d = df[df["region_name"] == reg]
+        traces.append(dict(type="scatter", mode="markers", name=reg, x=d["x"].tolist(), y=d["y"].tolist(),
+                           text=d["area_name"].tolist(),
+                           marker=dict(color=AF_CATEGORICAL[i % 6], symbol=SYMBOLS[(i // 6) % len(SYMBOLS)], size=8,
+                                       opacity=0.8, line=dict(color="white", width=0.5)),
+                           hovertemplate="%{text}<br>x %{x}<br>y %{y}<extra>" + reg + "</extra>"))
+    if area and area in set(df["area_code"]):
+        r = df[df["area_code"] == area].iloc[0]
+        traces.append(dict(type="scatter", mode="markers+text", name=f"{r['area_name']} (selected)", x=[r["x"]], y=[r["y"]],
+                           text=[r["area_name"]], textposition="top center", textfont=dict(size=13, color="#0b0c0c"),
+                           marker=dict(color="#FFDD00", symbol="star", size=18, line=dict(color="#0b0c0c", width=2)),
+                           hovertemplate="%{text}<br>x %{x}<br>y %{y}<extra>selected</extra>"))
+    return {"data": traces, "layout": dict(
+        height=560, margin=dict(l=60, r=10, t=20, b=60), plot_bgcolor="white", font=dict(family="Arial", size=12),
+        xaxis=dict(title=f"{xm.get('short_title')} ({xm.get('unit')}, {xp})", gridcolor="#e5e5e5", zeroline=False),
+        yaxis=dict(title=f"{ym.get('short_title')} ({ym.get('unit')}, {yp})", gridcolor="#e5e5e5", zeroline=False),
+        legend=dict(title=dict(text="Region or nation"), itemsizing="constant"))}
+
+
+@dash.callback(
+    Output("drv-xp", "options"), Output("drv-xp", "value"), Output("drv-yp", "options"), Output("drv-yp", "value"),
+    Output("drv-scatter", "children"), Output("drv-loc", "search"),
+    Input("drv-x", "value"), Input("drv-y", "value"), Input("drv-xp", "value"), Input("drv-yp", "value"),
+    Input("drv-area", "value"), Input("drv-mp", "value"),
+)
+@safe(dash.no_update, dash.no_update, dash.no_update, dash.no_update, error_notice(), dash.no_update)
+def update_scatter(x, y, xp, yp, area, mp):
+    s = store()
+    if not x or not y:
+        return [], None, [], None, message("Choose a driver and a headline measure."), dash.no_update
+    pxs, pys = drv.periods_of(s.la_view, s.areas, x), drv.periods_of(s.la_view, s.areas, y)
+    dx, dy = drv.default_periods(s.la_view, s.areas, x, y)
+    try:
+        trig = dash.ctx.triggered_id
+    except Exception:  # noqa: BLE001 - called outside a request (tests)
+        trig = None
+    if trig in ("drv-x", "drv-y"):  # a new metric: back to the latest common period
+        xp, yp = dx, dy
+    xp = xp if xp in pxs else dx
+    yp = yp if yp in pys else dy
+    q = {"x": x, "y": y, "xp": xp or "", "yp": yp or "", "mp": mp or ""}
+    if area:
+        q["area"] = area
+    search = "?" + urlencode(q)
+    xo = [{"label": p, "value": p} for p in reversed(pxs)]
+    yo = [{"label": p, "value": p} for p in reversed(pys)]
+    df = drv.scatter_frame(s.la_view, s.areas, x, y, xp, yp)
+    meta = s.metrics.set_index("id")
+    xm, ym = meta.loc[x].to_dict(), meta.loc[y].to_dict()
+    if df.empty:
+        return xo, xp, yo, yp, message("No local authority has values for both metrics in these periods. Try other "
+                                       "periods."), search
+    res = drv.pearson_ci(df["x"], df["y"])
+    fig = _scatter_fig(df, xm, ym, xp, yp, area)
+    inherited = str(xm.get("native_geography")) not in ("ltla", "None", "nan")
+    sel = None
+    if area:
+        r = df[df["area_code"] == area]
+        sel = (html.P(f"{r['area_name'].iloc[0]}: {xm.get('short_title')} {fmt(r['x'].iloc[0], int(xm.get('decimals', 1)))}, "
+                      f"{ym.get('short_title')} {fmt(r['y'].iloc[0], int(ym.get('decimals', 1)))} (shown as a yellow star).")
+               if not r.empty else message("The highlighted area has no value for both metrics in these periods."))
+    tdf = pd.DataFrame({"Area": df["area_name"], "Code": df["area_code"], "Region or nation": df["region_name"],
+                        f"{xm.get('short_title')} ({xp})": df["x"].round(3), f"{ym.get('short_title')} ({yp})": df["y"].round(3),
+                        "Driver value shared from a larger area": df["x_native"].map(lambda g: "" if g == "ltla" else g)})
+    return xo, xp, yo, yp, [
+        html.P(html.Strong(drv.describe_r(res)), className="stat-line", id="drv-r"),
+        message(f"This driver is published for {xm.get('native_geography')} areas: districts share their county/ICB/zone "
+                f"value, so points are not independent and the interval is too narrow.") if inherited else None,
+        sel,
+        html.Div([
+            html.P(f"Scatter plot of {len(df)} local authorities: {drv.describe_r(res)}", className="visually-hidden",
+                   id="drv-scatter-summary"),
+            dcc.Graph(id="drv-scatter-graph", figure=fig, config={"displayModeBar": False, "responsive": True}),
+            html.Details([html.Summary("Show the data as a table"),
+                          table(tdf, "drv-scatter-table", f"{xm.get('short_title')} and {ym.get('short_title')} by "
+                                                          f"local authority")], className="chart-table"),
+        ], className="chart-block"),
+    ], search
+
+
+def _diff_fig(t: pd.DataFrame) -> dict:
+    t = t[np.isfinite(t["d"].astype(float))].iloc[::-1]
+    col = {"worse in the worst third": "#801650", "better in the worst third": "#28A197", "no clear difference": "#3D3D3D",
+           "higher in the worst third": "#12436D", "lower in the worst third": "#A285D1"}
+    sym = {"worse in the worst third": "square", "better in the worst third": "circle", "no clear difference": "diamond"}
+    labels = [f"{n} ({p})" + (" *" if inh else "") for n, p, inh in zip(t["short_title"], t["period"], t["inherited"])]
+    trace = dict(type="scatter", mode="markers+text", x=t["d"].tolist(), y=labels,
+                 text=[d.replace(" in the worst third", "") for d in t["direction"]], textposition="middle right",
+                 marker=dict(color=[col.get(d, "#3D3D3D") for d in t["direction"]],
+                             symbol=[sym.get(d, "circle") for d in t["direction"]], size=10, line=dict(color="#0b0c0c", width=1)),
+                 error_x=dict(type="data", symmetric=False, array=(t["upper"] - t["d"]).tolist(),
+                              arrayminus=(t["d"] - t["lower"]).tolist(), color="#505a5f", thickness=1.5, width=3),
+                 hovertemplate="%{y}: d = %{x:.2f}<extra></extra>")
+    return {"data": [trace], "layout": dict(
+        height=max(260, 28 * len(t) + 100), margin=dict(l=10, r=90, t=20, b=60), plot_bgcolor="white",
+        font=dict(family="Arial", size=12), showlegend=False,
+        xaxis=dict(title="Standardised difference (worst third vs the rest; positive = worst third worse)",
+                   gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#0b0c0c", zerolinewidth=2),
+        yaxis=dict(automargin=True, type="category"))}
+
+
+@dash.callback(Output("drv-diff", "children"), Input("drv-mp", "value"))
+@safe(error_notice())
+def update_diff(mp):
+    s = store()
+    t, period = drv.worst_third_differences(s.la_view, s.frame("mission_ltla"), s.metrics, s.areas, mp)
+    if t.empty:
+        return message("No supporting or context metrics with local-authority values are in this build, or the mission "
+                       "table is missing.")
+    basis = s.frame("mission_ltla")
+    basis = basis[basis["period"] == period]["basis"].iloc[0] if not basis.empty else "means"
+    worse = t[t["direction"] == "worse in the worst third"]["short_title"].tolist()
+    tdf = pd.DataFrame({"Metric": t["short_title"], "Period": t["period"],
+                        "Mean, worst third": t["mean_worst"].round(2), "Mean, rest": t["mean_rest"].round(2),
+                        "d (positive = worst third worse)": t["d"].round(2),
+                        "95% CI": [f"{a:.2f} to {b:.2f}" if np.isfinite(a) else "" for a, b in zip(t["lower"], t["upper"])],
+                        "Areas (worst third / rest)": [f"{a} / {b}" for a, b in zip(t["n_worst"], t["n_rest"])],
+                        "Reading": t["direction"], "Caveat": t["reading"]})
+    return [
+        html.P(f"Worst third in {period} (ranked on the published {'mean scores' if basis == 'means' else 'shares'}). "
+               f"Clearly worse in the worst third: {', '.join(worse) if worse else 'none'}.", className="stat-line"),
+        html.Div([
+            html.P(f"Dot-and-whisker chart of standardised differences for {len(t)} metrics.", className="visually-hidden",
+                   id="drv-diff-summary"),
+            dcc.Graph(id="drv-diff-graph", figure=_diff_fig(t), config={"displayModeBar": False, "responsive": True}),
+            html.P("* value published for a larger area (county, ICB or air-quality zone) and shared by its districts: "
+                   "the interval is too narrow. Each metric is taken at its latest period ending no later than a year "
+                   "after the worst-third year.", className="hint"),
+            html.Details([html.Summary("Show the data as a table"),
+                          table(tdf, "drv-diff-table", "Standardised differences between the worst third and the rest",
+                                page_size=40)], className="chart-table"),
+        ], className="chart-block"),
+    ]
+
+
+@dash.callback(Output("drv-scatter-csv-download", "data"), Input("drv-scatter-csv", "n_clicks"),
+               State("drv-x", "value"), State("drv-y", "value"), State("drv-xp", "value"), State("drv-yp", "value"),
+               prevent_initial_call=True)
+@safe(None)
+def dl_scatter(n, x, y, xp, yp):
+    if not n:
+        raise dash.exceptions.PreventUpdate
+    s = store()
+    df = drv.scatter_frame(s.la_view, s.areas, x, y, xp, yp).assign(x_metric=x, x_period=xp, y_metric=y, y_period=yp)
+    return dcc.send_data_frame(df.to_csv, f"drivers_{x}_{y}.csv", index=False)
+
+
+@dash.callback(Output("drv-diff-csv-download", "data"), Input("drv-diff-csv", "n_clicks"), State("drv-mp", "value"),
+               prevent_initial_call=True)
+@safe(None)
+def dl_diff(n, mp):
+    if not n:
+        raise dash.exceptions.PreventUpdate
+    s = store()
+    t, period = drv.worst_third_differences(s.la_view, s.frame("mission_ltla"), s.metrics, s.areas, mp)
+    return dcc.send_data_frame(t.assign(mission_period=period).to_csv, f"worst_third_differences_{period}.csv", index=False)

@@ -1,0 +1,166 @@
+"""/maturity/a/<token>: join an assessment (join token) or rate it individually (participant token)."""
+from __future__ import annotations
+
+import logging
+
+import dash
+from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html
+from flask import request
+
+from dashboard.maturity import components as mc
+from dashboard.maturity import db as mdb
+from dashboard.maturity import repository as repo
+from dashboard.maturity.model import LEVELS, load_model
+
+dash.register_page(__name__, path_template="/maturity/a/<token>",
+                   title="Maturity self-assessment - Well-being Mission Dashboard")
+log = logging.getLogger(__name__)
+
+
+def _join_layout(token: str, a: dict) -> html.Div:
+    return html.Div(className="mm-page", children=[
+        html.H1("Join the self-assessment"),
+        mc.details_list(a),
+        html.P("You will rate each criterion on your own. The facilitator will see everyone's ratings side by "
+               "side and agree a consensus with the group."),
+        dcc.Store(id="mm-join-token", data=token),
+        html.Div(className="mm-field", children=[
+            html.Label("Your name or initials", htmlFor="mm-join-name"),
+            dcc.Input(id="mm-join-name", type="text", maxLength=mdb.MAX_PERSON)]),
+        html.Button("Join assessment", id="mm-join-btn", className="mm-button", n_clicks=0),
+        html.Div(id="mm-join-result", role="status", **{"aria-live": "polite"}),
+        dcc.Location(id="mm-join-location", refresh=True),
+    ])
+
+
+def _criterion(c, saved: dict) -> html.Fieldset:
+    model = load_model()
+    cur = saved.get(c.id) or {}
+    return html.Fieldset(className="mm-crit", id=f"crit-{c.id}", children=[
+        html.Legend([html.Span(c.id, className="mm-crit__id"), " ", c.text]),
+        dcc.RadioItems(id={"type": "mm-rate", "crit": c.id}, value=cur.get("rating"), className="mm-radios",
+                       inline=True, options=[{"label": model.rating_labels[r], "value": r} for r in model.rating_labels]),
+        html.Div(className="mm-crit__notes", children=[
+            html.Label(className="mm-textlabel", children=[
+                html.Span("Evidence notes"),
+                dcc.Textarea(id={"type": "mm-ev", "crit": c.id}, value=cur.get("evidence", ""),
+                             maxLength=mdb.MAX_NOTE, rows=2)]),
+            html.Label(className="mm-textlabel", children=[
+                html.Span("Evidence links (one per line)"),
+                dcc.Textarea(id={"type": "mm-links", "crit": c.id}, value=cur.get("links", ""),
+                             maxLength=mdb.MAX_LINKS, rows=2)]),
+        ]),
+        html.P(id={"type": "mm-status", "crit": c.id}, className="mm-status", role="status",
+               **{"aria-live": "polite"}),
+    ])
+
+
+def _rate_layout(token: str, view: dict) -> html.Div:
+    model = load_model()
+    a, saved = view["assessment"], view["ratings"]
+    own = {cid: (v or {}).get("rating") for cid, v in saved.items()}
+    try:
+        link = request.host_url.rstrip("/") + f"/maturity/a/{token}"
+    except RuntimeError:
+        link = f"/maturity/a/{token}"
+    sections = []
+    for h in model.hallmarks:
+        levels = [html.Div(className="mm-level", children=[
+            html.H3(f"{model.level_labels[lv]}"),
+            *[_criterion(c, saved) for c in h.level_criteria(lv)]]) for lv in LEVELS]
+        sections.append(html.Section(className="mm-hallmark", id=f"hallmark-{h.id}", children=[
+            html.H2(f"Hallmark {h.id}: {h.title}"), html.P(h.note) if h.note else None,
+            mc.area_evidence(h, a), *levels]))
+    return html.Div(className="mm-page", children=[
+        dcc.Store(id="mm-ptoken", data=token),
+        html.H1(f"Your ratings, {view['participant']['name']}"),
+        mc.details_list(a),
+        html.P(["Your personal link (bookmark it to come back later): ", html.Code(link, className="mm-code")]),
+        html.P("Each change is saved automatically: ratings as soon as you pick them, notes and links when you "
+               "leave the box. Rate each criterion: is it in place in your strategy or policy?"),
+        html.Div(id="mm-own-grid", children=mc.grid(model, own, "Your own ratings: level reached per hallmark")),
+        *sections,
+        mc.citation_block(model),
+    ])
+
+
+def layout(token: str | None = None, **_kwargs):
+    try:
+        found = repo.resolve(token)
+        if found is None:
+            return mc.not_found()
+        if found["kind"] == "join":
+            return _join_layout(token, found["assessment"])
+        if found["kind"] == "facilitator":
+            return html.Div(className="mm-page", children=[
+                html.H1("This is a facilitator link"),
+                html.P(dcc.Link("Open the facilitator page", href=f"/maturity/f/{token}"))])
+        view = repo.participant_view(token)
+        return mc.not_found() if view is None else _rate_layout(token, view)
+    except Exception:
+        log.exception("maturity participant page failed")
+        return mc.not_found("Sorry, this assessment could not be opened just now. Please try again shortly.")
+
+
+@callback(Output("mm-join-result", "children"), Output("mm-join-location", "href"),
+          Input("mm-join-btn", "n_clicks"), State("mm-join-name", "value"), State("mm-join-token", "data"),
+          prevent_initial_call=True)
+def _join(n, name, token):
+    try:
+        if not n:
+            return dash.no_update, dash.no_update
+        ptoken = repo.join(token, name or "")
+        href = f"/maturity/a/{ptoken}"
+        return html.P(["Joined. Opening your rating form: ", dcc.Link("continue", href=href)]), href
+    except repo.InputError as exc:
+        return html.P(str(exc), className="mm-error"), dash.no_update
+    except Exception:
+        log.exception("join failed")
+        return html.P("Sorry, you could not join just now. Please try again.", className="mm-error"), dash.no_update
+
+
+def _saved_message() -> str:
+    import datetime as dt
+    return f"Saved at {dt.datetime.now():%H:%M:%S}"
+
+
+@callback(Output({"type": "mm-status", "crit": MATCH}, "children"),
+          Input({"type": "mm-rate", "crit": MATCH}, "value"),
+          Input({"type": "mm-ev", "crit": MATCH}, "n_blur"),
+          Input({"type": "mm-links", "crit": MATCH}, "n_blur"),
+          State({"type": "mm-ev", "crit": MATCH}, "value"),
+          State({"type": "mm-links", "crit": MATCH}, "value"),
+          State("mm-ptoken", "data"),
+          prevent_initial_call=True)
+def _autosave(rating, _b1, _b2, evidence, links, token):
+    try:
+        crit = ctx.outputs_list["id"]["crit"]
+        props = " ".join(ctx.triggered_prop_ids.keys())
+        fields = {}
+        if '"mm-rate"' in props:
+            fields["rating"] = rating
+        if '"mm-ev"' in props:
+            fields["evidence"] = evidence or ""
+        if '"mm-links"' in props:
+            fields["links"] = links or ""
+        if not fields:
+            return dash.no_update
+        repo.save_rating(token, crit, **fields)
+        return _saved_message()
+    except repo.InputError as exc:
+        return f"Not saved: {exc}"
+    except Exception:
+        log.exception("autosave failed")
+        return "Not saved - please try again."
+
+
+@callback(Output("mm-own-grid", "children"),
+          Input({"type": "mm-rate", "crit": ALL}, "value"), State({"type": "mm-rate", "crit": ALL}, "id"),
+          prevent_initial_call=True)
+def _own_grid(values, ids):
+    try:
+        ratings = {i["crit"]: v for i, v in zip(ids, values)}
+        return mc.grid(load_model(), ratings, "Your own ratings: level reached per hallmark")
+    except Exception:
+        log.exception("grid failed")
+        return dash.no_update
