@@ -6,7 +6,31 @@ set inline styles, so styles allow 'unsafe-inline'.
 """
 from __future__ import annotations
 
+import os
+import time
+
+from flask import jsonify, request
+
 MAX_REQUEST_BYTES = 1_000_000
+# Writes (saving self-assessment ratings, creating/joining/importing assessments) per client
+# address per minute; shared across instances when the cache is Redis.
+WRITE_LIMIT_PER_MINUTE = int(os.environ.get("WRITE_LIMIT_PER_MINUTE", "240"))
+
+
+def _is_write() -> bool:
+    if request.method != "POST":
+        return False
+    if request.path.startswith("/maturity"):
+        return True
+    if request.path == "/_dash-update-component":
+        head = request.get_data(cache=True)[:4000]
+        return b'"mm-' in head or b"mm-" in head[:400]
+    return False
+
+
+def _client() -> str:
+    # behind a proxy, set the number of trusted hops with werkzeug's ProxyFix instead
+    return request.remote_addr or "unknown"
 
 
 def install(app) -> None:
@@ -34,6 +58,25 @@ def install(app) -> None:
             "form-action 'self'",
             "object-src 'none'",
         ])
+
+    @server.before_request
+    def _rate_limit_writes():
+        if WRITE_LIMIT_PER_MINUTE <= 0 or not _is_write():
+            return None
+        from dashboard.cache import cache
+
+        key = f"rl:{_client()}:{int(time.time() // 60)}"
+        try:
+            n = (cache.get(key) or 0) + 1
+            cache.set(key, n, timeout=70)
+        except Exception:  # noqa: BLE001 - never block saving because the cache is down
+            return None
+        if n > WRITE_LIMIT_PER_MINUTE:
+            resp = jsonify(error="Too many saves from this address in the last minute; please wait a moment.")
+            resp.status_code = 429
+            resp.headers["Retry-After"] = "60"
+            return resp
+        return None
 
     @server.after_request
     def _headers(resp):

@@ -29,6 +29,8 @@ $SUDO su postgres -c "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='wellb
   || $SUDO su postgres -c "createdb wellbeing_test"
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgresql+psycopg://postgres:postgres@127.0.0.1:5432/wellbeing_test}"
 
-# The bundled data build (skipped when inputs are unchanged), then the suite.
+# Dependency audit (fails on a known vulnerability), the bundled data build (skipped when
+# inputs are unchanged), then the suite.
+bash scripts/audit.sh
 .venv/bin/python -m etl build
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

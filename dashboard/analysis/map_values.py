@@ -88,7 +88,7 @@ def _geometry_index(path: str, mtime: float) -> pd.DataFrame:
         fc = json.load(fh)
     rows = [(str(f.get("id") or f["properties"].get("code")), f["properties"].get("name", ""))
             for f in fc.get("features", [])]
-    return pd.DataFrame(rows, columns=["code", "name"])
+    return pd.DataFrame(rows, columns=["code", "name"]).astype(object)
 
 
 def geometry_index(geography: str) -> pd.DataFrame:
@@ -217,7 +217,7 @@ def _source_rows(metric_id: str, geography: str) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- the values frame
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=2048)
 def _source_by_period(fp: str, metric_id: str, geography: str) -> dict[str, pd.DataFrame]:
     src = _source_rows(metric_id, geography)
     if src.empty:
@@ -227,11 +227,15 @@ def _source_by_period(fp: str, metric_id: str, geography: str) -> dict[str, pd.D
     src = src[cols + ["period"]].copy()
     for c in ("value", "lower", "upper"):
         src[c] = pd.to_numeric(src[c], errors="coerce").astype(float)
+    # plain numpy object columns: reindexing pyarrow-backed strings per request is slow
+    for c in ("area_code", "status", "note", "native_geography", "native_area_code"):
+        if c in src:
+            src[c] = src[c].astype(object)
     return {str(p): g.drop(columns="period").drop_duplicates("area_code").set_index("area_code")
             for p, g in src.groupby(src["period"].astype(str), sort=False)}
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=2048)
 def _published_here(fp: str, metric_id: str, geography: str) -> bool:
     geos = set(metric_geographies(metric_id))
     if geography == "region":
@@ -246,7 +250,7 @@ def published_at(metric_id: str, geography: str) -> bool:
     return _published_here(fingerprint(), metric_id, geography)
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=8192)
 def _values(fp: str, metric_id: str, period: str, geography: str) -> pd.DataFrame:
     geo = geometry_index(geography)
     codes = geo["code"].to_numpy()
@@ -308,7 +312,7 @@ def _benchmark_table(metric_id: str, period: str) -> dict[str, float]:
     return _bench_table(fingerprint(), metric_id, period)
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=8192)
 def _bench_table(fp: str, metric_id: str, period: str) -> dict[str, float]:
     obs = _rows("observations", metric_id)
     if obs.empty:
@@ -477,7 +481,7 @@ def _codes(a: np.ndarray) -> tuple[list[str], list[int]]:
     return uniq, [pos.get(x, 0) for x in a.tolist()]
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=8192)
 def _payload(fp: str, metric: str, period: str, geography: str, classes: str, benchmark: str) -> dict:
     info = metric_info(metric) or {"id": metric, "decimals": 1, "polarity": "no_judgement"}
     dec = int(info.get("decimals") or 1)

@@ -373,8 +373,11 @@ def spine_positions(table: pd.DataFrame) -> pd.DataFrame:
     value is missing the LTLA median is the centre. Returns x_min, x_q25, x_q75, x_max,
     x_value, x_centre, centre_label, flipped."""
     out = table.copy()
-    centre = out["nat_value"].where(np.isfinite(out["nat_value"].astype(float)), out["dist_median"]).astype(float)
-    out["centre_label"] = np.where(np.isfinite(out["nat_value"].astype(float)), out["nat_name"], "LTLA median")
+    nat = out["nat_value"].astype(float)
+    # a national value outside the local range (e.g. a count: England's total) cannot anchor the spine
+    usable = np.isfinite(nat) & ~((nat > out["dist_max"].astype(float)) | (nat < out["dist_min"].astype(float)))
+    centre = nat.where(usable, out["dist_median"]).astype(float)
+    out["centre_label"] = np.where(usable, out["nat_name"], "Local-authority median")
     ext = pd.concat([(out["dist_max"] - centre).abs(), (centre - out["dist_min"]).abs(),
                      (out["value"] - centre).abs()], axis=1).max(axis=1, skipna=True)
     ext = ext.where(ext > 0, 1.0)
@@ -551,7 +554,7 @@ def unavailable_metrics(metrics: pd.DataFrame, table: pd.DataFrame,
             continue
         if not trow.empty and r["id"] in trow.index:
             reason = f"no value for this area ({trow.loc[r['id'], 'status']}, latest period {trow.loc[r['id'], 'period']})"
-        elif r.get("status") in ("not yet published", "paused", "fetchable"):
+        elif r.get("status") and r.get("status") != "available":
             reason = str(r.get("status"))
         else:
             reason = "not published for this area in the bundled data"

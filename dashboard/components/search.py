@@ -7,6 +7,7 @@ merger and linking to the successor).
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 import dash
@@ -63,7 +64,8 @@ def _cached_options(build_key: str) -> tuple:
 
 def options() -> list[dict]:
     from dashboard.data import store
-    return list(_cached_options(str(store().build_dir)))
+    s = store()
+    return list(_cached_options(f"{s.build_dir}|{s.manifest.get('fingerprint', '')}"))
 
 
 def search_box(id_prefix: str, label: str = "Find an area", value: str | None = None) -> html.Div:
@@ -74,7 +76,8 @@ def search_box(id_prefix: str, label: str = "Find an area", value: str | None = 
     except Exception:  # noqa: BLE001 - a missing build must not break the page shell
         opts = []
     return html.Div([
-        html.Label(label, htmlFor=f"area-search-{id_prefix}", className="search__label"),
+        # Dash renders a dict id as sorted compact JSON on the dropdown's button: label that element
+        html.Label(label, htmlFor=json.dumps(dd_id, sort_keys=True, separators=(",", ":")), className="search__label"),
         dcc.Dropdown(id=dd_id, options=opts, value=value, searchable=True, clearable=True,
                      placeholder="Type the first letters of an area name or a GSS code",
                      className="search__dropdown", optionHeight=40),

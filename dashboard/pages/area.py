@@ -1,7 +1,6 @@
 """Area profile: /area/<code> (any geography; the full profile for current LTLAs)."""
 from __future__ import annotations
 
-import math
 from urllib.parse import urlencode
 
 import dash
@@ -198,7 +197,7 @@ def spine_figure(tab: pd.DataFrame, series: pd.DataFrame) -> dict:
         lay[f"xaxis{k1}"] = dict(domain=[0, 0.68], anchor=y1, range=[-0.02, 1.14], visible=False, fixedrange=True)
         lay[f"yaxis{k1}"] = dict(domain=dom, anchor=x1, range=[-0.8, 0.8], tickvals=[0], showgrid=False, automargin=True,
                                  zeroline=False, ticktext=[f"{r['short_title']} ({r['period']})"], fixedrange=True)
-        lay[f"xaxis{k2}"] = dict(domain=[0.72, 1], anchor=y2, visible=False, fixedrange=True)
+        lay[f"xaxis{k2}"] = dict(domain=[0.72, 1], anchor=y2, visible=False, fixedrange=True, type="category")
         lay[f"yaxis{k2}"] = dict(domain=dom, anchor=x2, visible=False, fixedrange=True)
     layout = dict(lay, height=max(180, 40 * n + 70), margin=dict(l=280, r=10, t=40, b=10), plot_bgcolor="white",
                   font=dict(family="Arial", size=12), annotations=[
@@ -462,9 +461,8 @@ def layout(code: str | None = None, comparator: str | None = None, **_query):
             *notes,
             html.P([html.A("Download this profile's data (CSV)", href=f"/download/area/{info['code']}.csv",
                            className="button button--secondary", download=f"profile_{info['code']}.csv"),
-                    " ", dcc.Link("Compare with other areas", href=f"/compare?{urlencode({'areas': info['code'], 'group': 'region'})}")
-                    if is_ltla else None,
-                    " · ", dcc.Link("Drivers", href=f"/drivers?area={info['code']}") if is_ltla else None],
+                    *([dcc.Link("Compare with similar areas", href=f"/compare?{urlencode({'area': info['code'], 'group': 'neighbours'})}"),
+                       dcc.Link("Drivers", href=f"/drivers?area={info['code']}")] if is_ltla else [])],
                    className="profile-actions"),
             dcc.Loading(_headline_section(info), type="default"),
         ]
@@ -475,7 +473,7 @@ def layout(code: str | None = None, comparator: str | None = None, **_query):
             html.Label("Comparator group", htmlFor="area-comparator", className="control-label"),
             dcc.RadioItems(id="area-comparator", value=comparator, inline=True, className="radios",
                            options=[{"label": v, "value": k} for k, v in COMPARATORS.items()]),
-        ], className="control", hidden=not is_ltla))
+        ], className="control", style=None if is_ltla else {"display": "none"}))
         children.append(dcc.Loading(html.Div(spine_section(info, comparator), id="area-spine"), type="default"))
         children.append(download_button("area-spine-csv", "Download metric comparisons (CSV)"))
         ch = _children(info)

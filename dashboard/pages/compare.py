@@ -123,38 +123,35 @@ def _resolve(area, group, areas, metric, period, benchmark):
 
 
 def _figure(tab: pd.DataFrame, info: dict, meta: dict, area: str | None) -> dict:
+    """Dot-and-whisker chart (value with 95% CI), best at the top; the comparison is in each label."""
     t = tab[np.isfinite(tab["value"].astype(float))].copy()
-    asc = meta.get("polarity") != "lower_better"
-    t = t.sort_values("value", ascending=asc)
+    asc = meta.get("polarity") == "lower_better"
+    t = t.sort_values("value", ascending=not asc).iloc[::-1]
     dec = int(meta.get("decimals", 1) or 1)
-    names = [("\u25B6 " + n if c == area else n) for c, n in zip(t["area_code"], t["area_name"])]
-    colours = [BENCHMARK_COLOURS.get(c, "#12436D") if c != "benchmark" else "#0b0c0c" for c in t["comparison"]]
     labels = [c.capitalize() for c in t["comparison"]]
-    has_ci = np.isfinite(t["lower"].astype(float)).any()
-    err = dict(type="data", symmetric=False, array=[None if not np.isfinite(x) else float(x) for x in (t["upper"] - t["value"])],
-               arrayminus=[None if not np.isfinite(x) else float(x) for x in (t["value"] - t["lower"])],
-               color="#0b0c0c", thickness=1.5, width=4) if has_ci else None
-    bar = dict(type="bar", orientation="h", x=t["value"].astype(float).tolist(), y=names, marker=dict(color=colours, line=dict(color="#0b0c0c", width=1)),
-               text=labels, textposition="outside", cliponaxis=False,
-               customdata=[[fmt_ci(a, b, dec), c] for a, b, c in zip(t["lower"], t["upper"], labels)],
-               hovertemplate="%{y}: %{x:." + str(dec) + "f} (95% CI %{customdata[0]}); %{customdata[1]}<extra></extra>")
-    if err:
-        bar["error_x"] = err
+    names = [("\u25B6 " if c == area else "") + f"{n}: {lab}" for c, n, lab in zip(t["area_code"], t["area_name"], labels)]
+    colours = [BENCHMARK_COLOURS.get(c, "#0b0c0c") for c in t["comparison"]]
+    symbols = [{"better": "circle", "similar": "diamond", "worse": "square", "benchmark": "star"}.get(c, "circle-open")
+               for c in t["comparison"]]
+    def clean(v):
+        return [None if not np.isfinite(x) else float(x) for x in np.asarray(v, float)]
+    trace = dict(type="scatter", mode="markers", x=clean(t["value"]), y=names,
+                 marker=dict(color=colours, symbol=symbols, size=12, line=dict(color="#0b0c0c", width=1)),
+                 customdata=[[fmt_ci(a, b, dec)] for a, b in zip(t["lower"], t["upper"])],
+                 error_x=dict(type="data", symmetric=False, array=clean(t["upper"] - t["value"]),
+                              arrayminus=clean(t["value"] - t["lower"]), color="#505a5f", thickness=1.5, width=4),
+                 hovertemplate="%{y}: %{x:." + str(dec) + "f} (95% CI %{customdata[0]})<extra></extra>")
     shapes, ann = [], []
     bv = info.get("benchmark_value")
     if bv is not None and np.isfinite(bv):
-        shapes.append(dict(type="line", xref="x", yref="paper", x0=bv, x1=bv, y0=0, y1=1, line=dict(color="#0b0c0c", dash="dash", width=2)))
+        shapes.append(dict(type="line", xref="x", yref="paper", x0=bv, x1=bv, y0=0, y1=1,
+                           line=dict(color="#0b0c0c", dash="dash", width=2)))
         ann.append(dict(x=bv, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
                         text=f"{info.get('benchmark_label')}: {fmt(bv, dec)}", font=dict(size=11)))
-    lo = np.nanmin(np.r_[t["lower"].astype(float), t["value"].astype(float), [bv if bv is not None else np.nan]])
-    hi = np.nanmax(np.r_[t["upper"].astype(float), t["value"].astype(float), [bv if bv is not None else np.nan]])
-    pad = (hi - lo) * 0.15 if np.isfinite(hi - lo) and hi > lo else 1
-    xr = [max(0, lo - pad) if lo >= 0 and lo - pad < 0 else lo - pad, hi + pad]
-    if lo >= 0 and (hi - lo) > 0.5 * hi:
-        xr[0] = 0
-    return {"data": [bar], "layout": dict(
-        height=max(260, 26 * len(t) + 110), margin=dict(l=10, r=40, t=40, b=40), plot_bgcolor="white",
-        xaxis=dict(title=meta.get("unit", ""), gridcolor="#e5e5e5", range=xr),
+    return {"data": [trace], "layout": dict(
+        height=max(260, 28 * len(t) + 110), margin=dict(l=10, r=30, t=40, b=50), plot_bgcolor="white",
+        xaxis=dict(title=dict(text=f"{meta.get('short_title')} ({meta.get('unit', '')})"), gridcolor="#e5e5e5",
+                   zeroline=False),
         yaxis=dict(automargin=True, type="category"), shapes=shapes, annotations=ann,
         font=dict(family="Arial", size=12), showlegend=False)}
 
@@ -207,12 +204,12 @@ def update(area, group, areas, metric, period, benchmark):
         html.P([html.Strong(label), f": {len(codes)} areas. " if label else "", note], className="hint"),
         html.P(f"Against {info['benchmark_label']}: {summ}." if summ else "", className="stat-line"),
         html.P("Better/worse means the area's 95% confidence interval excludes the benchmark value; similar means it "
-               "includes it; not compared means no interval is published. Bars are ordered best to worst for context "
+               "includes it; not compared means no interval is published. Areas are ordered best to worst for context "
                "only: read the intervals, not the order.", className="hint"),
         message("Some values are published for a larger area (county, ICB or air-quality zone) and shared by its "
                 "districts; see the table.") if inherited else None,
         html.Div([
-            html.P(f"Bar chart of {meta.get('short_title')} for {len(shown)} areas with 95% confidence intervals; "
+            html.P(f"Chart of {meta.get('short_title')} for {len(shown)} areas with 95% confidence intervals; "
                    f"{summ}.", className="visually-hidden", id="cmp-chart-summary"),
             dcc.Graph(id="cmp-graph", figure=fig, config={"displayModeBar": False, "responsive": True}),
             html.Details([html.Summary("Show the data as a table"),

@@ -5,7 +5,7 @@ import os
 
 import dash
 import pandas as pd
-from dash import dash_table, dcc, html
+from dash import dash_table, html
 
 from dashboard.analysis import neighbours as nb
 from dashboard.components.common import error_notice, message, page_header
@@ -36,14 +36,13 @@ def catalogue_frame(metrics: pd.DataFrame) -> pd.DataFrame:
     for r in m.to_dict("records"):
         url = r.get("publisher_url") or ""
         rows.append({
-            "Metric": r.get("title"), "Type": KIND_TEXT.get(r.get("kind"), r.get("kind")),
-            "Driver": r.get("driver") if isinstance(r.get("driver"), str) else "",
-            "Publisher": r.get("publisher"), "Source": r.get("source"),
+            "Metric": r.get("short_title") or r.get("title"), "Type": KIND_TEXT.get(r.get("kind"), r.get("kind")),
+            "Publisher": r.get("publisher"),
             "Geography": GEO_TEXT.get(r.get("native_geography"), r.get("native_geography")),
             "Periods in the build": periods(r), "Unit": r.get("unit"),
             "Polarity": {"higher_better": "Higher is better", "lower_better": "Lower is better"}.get(r.get("polarity"), "No judgement"),
             "CI published": "Yes" if r.get("has_ci") else "No",
-            "Status": STATUS_TEXT.get(r.get("status"), r.get("status")), "Status note": r.get("status_note") or "",
+            "Status": STATUS_TEXT.get(r.get("status"), r.get("status")),
             "Licence": r.get("licence"), "Link": f"[Publisher]({url})" if url else "",
         })
     return pd.DataFrame(rows)
@@ -245,6 +244,8 @@ def layout(**_q):
                    "(e.g. the ONS Health Index). No values are invented for metrics that are not available.",
                    className="hint"),
             _catalogue_table(cat) if not cat.empty else message("The catalogue is missing from the build."),
+            html.P(["Definitions, sources, caveats and status notes for every metric are in the ",
+                    html.A("catalogue CSV", href="/download/metrics.csv"), "."], className="hint"),
             methods(),
             accessibility(),
         ], className="data-methods")

@@ -28,7 +28,8 @@ def _opts(kinds) -> list[dict]:
         return []
     have = set(s.la_view["metric_id"].unique()) if not s.la_view.empty else set()
     m = m[m["kind"].isin(kinds) & m["id"].isin(have)].sort_values("sort")
-    return [{"label": f"{r.short_title or r.title} ({r.unit})", "value": r.id} for r in m.itertuples()]
+    return [{"label": (r.short_title or r.title) if str(r.unit).split(" ")[0] in str(r.short_title)
+             else f"{r.short_title or r.title} ({r.unit})", "value": r.id} for r in m.itertuples()]
 
 
 def _ctrl(label, cid, comp):
@@ -108,8 +109,8 @@ def _scatter_fig(df: pd.DataFrame, xm: dict, ym: dict, xp: str, yp: str, area: s
                            hovertemplate="%{text}<br>x %{x}<br>y %{y}<extra>selected</extra>"))
     return {"data": traces, "layout": dict(
         height=560, margin=dict(l=60, r=10, t=20, b=60), plot_bgcolor="white", font=dict(family="Arial", size=12),
-        xaxis=dict(title=f"{xm.get('short_title')} ({xm.get('unit')}, {xp})", gridcolor="#e5e5e5", zeroline=False),
-        yaxis=dict(title=f"{ym.get('short_title')} ({ym.get('unit')}, {yp})", gridcolor="#e5e5e5", zeroline=False),
+        xaxis=dict(title=dict(text=f"{xm.get('short_title')} ({xm.get('unit')}, {xp})"), gridcolor="#e5e5e5", zeroline=False),
+        yaxis=dict(title=dict(text=f"{ym.get('short_title')} ({ym.get('unit')}, {yp})"), gridcolor="#e5e5e5", zeroline=False),
         legend=dict(title=dict(text="Region or nation"), itemsizing="constant"))}
 
 
@@ -179,9 +180,9 @@ def _diff_fig(t: pd.DataFrame) -> dict:
     col = {"worse in the worst third": "#801650", "better in the worst third": "#28A197", "no clear difference": "#3D3D3D",
            "higher in the worst third": "#12436D", "lower in the worst third": "#A285D1"}
     sym = {"worse in the worst third": "square", "better in the worst third": "circle", "no clear difference": "diamond"}
-    labels = [f"{n} ({p})" + (" *" if inh else "") for n, p, inh in zip(t["short_title"], t["period"], t["inherited"])]
-    trace = dict(type="scatter", mode="markers+text", x=t["d"].tolist(), y=labels,
-                 text=[d.replace(" in the worst third", "") for d in t["direction"]], textposition="middle right",
+    labels = [f"{n} ({p})" + (" *" if inh else "") + f": {d.replace(' in the worst third', '')}"
+              for n, p, inh, d in zip(t["short_title"], t["period"], t["inherited"], t["direction"])]
+    trace = dict(type="scatter", mode="markers", x=t["d"].tolist(), y=labels,
                  marker=dict(color=[col.get(d, "#3D3D3D") for d in t["direction"]],
                              symbol=[sym.get(d, "circle") for d in t["direction"]], size=10, line=dict(color="#0b0c0c", width=1)),
                  error_x=dict(type="data", symmetric=False, array=(t["upper"] - t["d"]).tolist(),
@@ -190,7 +191,7 @@ def _diff_fig(t: pd.DataFrame) -> dict:
     return {"data": [trace], "layout": dict(
         height=max(260, 28 * len(t) + 100), margin=dict(l=10, r=90, t=20, b=60), plot_bgcolor="white",
         font=dict(family="Arial", size=12), showlegend=False,
-        xaxis=dict(title="Standardised difference (worst third vs the rest; positive = worst third worse)",
+        xaxis=dict(title=dict(text="Standardised difference (worst third vs the rest; positive = worst third worse)"),
                    gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#0b0c0c", zerolinewidth=2),
         yaxis=dict(automargin=True, type="category"))}
 

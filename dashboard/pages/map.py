@@ -6,6 +6,7 @@ draws the figure. Every view state lives in the URL query string.
 """
 from __future__ import annotations
 
+import os
 import threading
 from urllib.parse import urlencode
 
@@ -17,7 +18,8 @@ from dashboard.components.common import download_button, error_notice, fmt, fmt_
 
 dash.register_page(__name__, path="/map", title="Map - Well-being Mission Dashboard", name="Map")
 
-threading.Thread(target=lambda: safe(None)(mv.warm)(), daemon=True, name="map-warm").start()
+if not os.environ.get("WELLBEING_SYNC_WARM"):  # gunicorn --preload warms before forking (wsgi.py)
+    threading.Thread(target=lambda: safe(None)(mv.warm)(), daemon=True, name="map-warm").start()
 
 ONS_CAVEAT = ("ONS advises that estimates for single local authorities have wide confidence intervals and "
               "should not be ranked naively: read each position with its 95% confidence interval.")
