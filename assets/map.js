@@ -55,8 +55,24 @@
     return p.u ? s + " (" + p.u + ")" : s;
   }
 
+  /* A value for a chart label: "%" units inline, a short unit after it, a long one left to the axis. */
+  function shortValue(v, p) {
+    var s = fmt(v, p.d);
+    if (p.u && p.u.indexOf("%") === 0) { return s + "%"; }
+    return p.u && p.u.length <= 6 ? s + " " + p.u : s;
+  }
+
   function esc(s) {
     return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  /* "utla|Kent" + the template for utla -> "County-level value (Kent), shared by its districts". */
+  function inherited(p, key) {
+    if (!key) { return ""; }
+    var cut = key.indexOf("|");
+    var geo = key.slice(0, cut), name = key.slice(cut + 1);
+    var tpl = (p.inht && p.inht[geo]) || "Value of {name}";
+    return tpl.replace("{name}", name);
   }
 
   function rows(p) {
@@ -69,11 +85,12 @@
       var lo = p.lo ? p.lo[i] : null, hi = p.hi ? p.hi[i] : null;
       var ci = (lo !== null && lo !== undefined && hi !== null && hi !== undefined) ? fmt(lo, p.d) + " to " + fmt(hi, p.d) : "no CI published";
       var label = cls >= 0 && p.legend[cls] ? p.legend[cls].label : "";
-      var inh = p.i && p.inh ? p.inh[p.i[i] || 0] : "";
+      var inh = p.i && p.inh ? inherited(p, p.inh[p.i[i] || 0]) : "";
+      var st = p.ni && p.nts ? (p.nts[p.ni[i] || 0] || "") : "";
       return {
         code: code, name: names[code] || code, value: p.v[i], hasValue: hasValue,
         lower: lo, upper: hi, ci: ci, cls: cls, label: label,
-        reason: p.reasons[p.r[i] || 0] || "", inherited: inh || ""
+        reason: p.reasons[p.r[i] || 0] || "", inherited: inh || "", status: st
       };
     });
   }
@@ -87,7 +104,9 @@
     if (row.label) {
       t += "<br>" + (p.mode === "benchmark" ? "Compared with " + esc(p.bl || "benchmark") + ": " : "Class: ") + esc(row.label);
     }
+    if (row.status) { t += "<br>" + esc(p.ntl || "Status") + ": <b>" + esc(row.status) + "</b>"; }
     if (row.inherited) { t += "<br><i>" + esc(row.inherited) + "</i>"; }
+    if (p.g === "aq_zone") { t += "<br><i>Zone shape approximate (built from local authorities)</i>"; }
     return t;
   }
 
@@ -159,7 +178,8 @@
           rank: i + 1,
           area: p.g === "ltla" || p.g === "utla" ? "[" + r.name + "](/area/" + r.code + ")" : r.name,
           code: r.code, value: fmt(r.value, p.d), ci: r.ci,
-          status: r.label || "", note: r.inherited || ""
+          status: r.label || "",
+          note: [r.status ? (p.ntl || "Status") + ": " + r.status : "", r.inherited || ""].filter(Boolean).join("; ")
         };
       });
       rs.filter(function (r) { return !r.hasValue; }).forEach(function (r) {
@@ -170,6 +190,93 @@
       });
       return out;
     }).catch(function () { return []; });
+  }
+
+  var RANK_MAX = 60;  // geographies with at most this many areas get the ranked chart
+
+  /* Ranked dot-and-whisker chart for small geographies (zones, ICBs, regions and nations): the
+     value with its 95% CI where published, best at the top (by polarity), a text label with the
+     value and the publisher's status (e.g. NO2 compliance). Built from the same payload as the map. */
+  function rankChart(p, version) {
+    var hidden = { display: "none" };
+    if (!p || !p.v || p.n > RANK_MAX) { return Promise.resolve([emptyFigure(""), hidden, ""]); }
+    return getGeo(p.g, p.fp || version).then(function () {
+      var rs = rows(p);
+      var withV = rs.filter(function (r) { return r.hasValue; });
+      if (!withV.length) { return [emptyFigure(""), hidden, ""]; }
+      var judged = p.pol === "higher_better" || p.pol === "lower_better" || p.hb;
+      var highFirst = p.hb || p.pol !== "lower_better";
+      withV.sort(function (a, b) { return highFirst ? b.value - a.value : a.value - b.value; });
+      var hasCi = function (r) { return r.lower !== null && r.lower !== undefined && r.upper !== null && r.upper !== undefined; };
+      var lows = [], highs = [];
+      withV.forEach(function (r) {
+        lows.push(hasCi(r) ? Math.min(r.lower, r.value) : r.value);
+        highs.push(hasCi(r) ? Math.max(r.upper, r.value) : r.value);
+      });
+      if (p.ref) { lows.push(p.ref.x); highs.push(p.ref.x); }
+      if (p.bv !== undefined && p.bv !== null) { lows.push(p.bv); highs.push(p.bv); }
+      var xmin = Math.min.apply(null, lows), xmax = Math.max.apply(null, highs);
+      var span = (xmax - xmin) || Math.abs(xmax) || 1;
+      var names = withV.map(function (r, i) {
+        return (i + 1) + ". " + r.name.replace(/ Integrated Care Board$/, " ICB");
+      });
+      var colours = withV.map(function (r) { return r.cls >= 0 && p.legend[r.cls] ? p.legend[r.cls].colour : "#505a5f"; });
+      var err = withV.some(hasCi) ? {
+        type: "data", symmetric: false, color: "#505a5f", thickness: 1.5, width: 4,
+        array: withV.map(function (r) { return hasCi(r) ? r.upper - r.value : null; }),
+        arrayminus: withV.map(function (r) { return hasCi(r) ? r.value - r.lower : null; })
+      } : undefined;
+      var dots = {
+        type: "scatter", mode: "markers", x: withV.map(function (r) { return r.value; }), y: names,
+        marker: { size: 11, color: colours, line: { color: "#0b0c0c", width: 1 },
+                  symbol: withV.map(function (r) { return r.status && /exceed/i.test(r.status) ? "square" : "circle"; }) },
+        text: withV.map(function (r) { return hoverText(r, p); }), hovertemplate: "%{text}<extra></extra>",
+        showlegend: false
+      };
+      if (err) { dots.error_x = err; }
+      var labels = {
+        type: "scatter", mode: "text", hoverinfo: "skip", showlegend: false, y: names,
+        x: withV.map(function (r, i) { return highs[i]; }),
+        text: withV.map(function (r) { return "  " + shortValue(r.value, p) + (r.status ? " · " + r.status : ""); }),
+        textposition: "middle right", textfont: { size: 12, color: "#0b0c0c" }, cliponaxis: false
+      };
+      var shapes = [], notes = [];
+      if (p.ref) {
+        shapes.push({ type: "line", xref: "x", yref: "paper", x0: p.ref.x, x1: p.ref.x, y0: 0, y1: 1,
+                      line: { color: "#801650", width: 2, dash: "dash" } });
+        notes.push({ xref: "x", yref: "paper", x: p.ref.x, y: 1, yanchor: "bottom", showarrow: false,
+                     text: esc(p.ref.label), font: { color: "#801650", size: 12 } });
+      }
+      if (p.bv !== undefined && p.bv !== null) {
+        shapes.push({ type: "line", xref: "x", yref: "paper", x0: p.bv, x1: p.bv, y0: 0, y1: 1,
+                      line: { color: "#0b0c0c", width: 1.5, dash: "dot" } });
+        notes.push({ xref: "x", yref: "paper", x: p.bv, y: 1, yanchor: "bottom", showarrow: false,
+                     text: "Benchmark: " + esc(p.bl || "") + " " + fmt(p.bv, p.d), font: { size: 11 } });
+      }
+      var order = judged ? (p.hb ? "Best (highest) at the top: higher is better for this measure"
+                                 : "Best (lowest) at the top: lower is better for this measure")
+                         : "Highest at the top (no judgement of better or worse for this measure)";
+      var axisTitle = esc(p.t) + ", " + esc(p.p) + (p.u ? " (" + esc(p.u) + ")" : "") +
+        (err ? "; dot = value, whisker = 95% CI" : "; no confidence intervals published");
+      var fig = {
+        data: [dots, labels],
+        layout: {
+          height: Math.max(220, 24 * withV.length + 110), autosize: true,
+          margin: { l: 10, r: 30, t: 36, b: 56 }, plot_bgcolor: "#ffffff", paper_bgcolor: "rgba(0,0,0,0)",
+          font: { family: "Arial", size: 12, color: "#0b0c0c" },
+          xaxis: { range: [xmin - 0.05 * span, xmax + 0.32 * span], gridcolor: "#e5e5e5", zeroline: false,
+                   title: { text: axisTitle, font: { size: 12 } }, fixedrange: true },
+          yaxis: { type: "category", autorange: "reversed", automargin: true, fixedrange: true,
+                   tickfont: { size: 12 } },
+          shapes: shapes, annotations: notes,
+          hoverlabel: { bgcolor: "#ffffff", font: { color: "#0b0c0c" }, align: "left" }
+        }
+      };
+      var missing = rs.length - withV.length;
+      var caption = order + "." + (missing ? " " + missing + " area" + (missing === 1 ? " has" : "s have") +
+        " no value (listed at the end of the ranked table)." : "");
+      return [fig, {}, caption];
+    }).catch(function () { return [emptyFigure(""), hidden, ""]; });
   }
 
   /* Keep the address bar in step with the view (replaceState: no page re-render). */
@@ -217,7 +324,7 @@
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    map: { render: render, table: table, syncUrl: syncUrl, click: click },
+    map: { render: render, table: table, rankChart: rankChart, syncUrl: syncUrl, click: click },
     overview: { syncUrl: overviewSyncUrl }
   });
 })();

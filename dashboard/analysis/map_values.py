@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,6 +49,32 @@ INHERITED_TEXT = {
     "region": "regional value shown for each local authority in the region",
     "country": "national value shown for each local authority",
     "uk": "UK value shown for each local authority",
+}
+# The same, naming the area whose value is shown ("County-level value (Kent), shared by its districts").
+INHERITED_NAMED = {
+    "utla": "County-level value ({name}), shared by its districts",
+    "icb": "ICB-level value ({name}), shared by the local authorities in the ICB",
+    "aq_zone": "Air-quality-zone value ({name}), shared by the local authorities in the zone",
+    "region": "Regional value ({name}), shared by the local authorities in the region",
+    "country": "National value ({name}), shared by its local authorities",
+    "uk": "UK value, shared by every local authority",
+}
+# Metrics whose observation `note` carries a per-area status worth showing on the map (hover, table,
+# ranked chart): a pattern pulling the short status out of the note, and the reference line drawn.
+NOTE_STATUS = {
+    "no2_zone_max_annual_mean": {
+        "pattern": r"compliance assessment:\s*([A-Za-z ]+?)\s*(?:\(|$)",
+        "label": "Compliance with the 40 µg/m³ limit value",
+        "ref": {"x": 40.0, "label": "Limit value 40 µg/m³"},
+    },
+}
+# Facts stated next to the map when the metric is selected.
+METRIC_FACTS = {
+    "no2_zone_max_annual_mean": (
+        "Each air-quality zone's value is the HIGHEST annual mean NO2 concentration in the zone (the worst "
+        "measured or modelled location), not an average across the zone. The legal limit value is an annual "
+        "mean of 40 µg/m³: a zone is 'Exceeding' when any location is above it, otherwise 'Compliant'. "
+        "On the local-authority map every authority shows its zone's value and status."),
 }
 BENCHMARKS: dict[str, str] = {"england": "England", "uk": "United Kingdom",
                               "region": "The area's region", "nation": "The area's nation"}
@@ -235,6 +262,29 @@ def _source_by_period(fp: str, metric_id: str, geography: str) -> dict[str, pd.D
             for p, g in src.groupby(src["period"].astype(str), sort=False)}
 
 
+@lru_cache(maxsize=2)
+def _area_names(fp: str) -> dict[str, str]:
+    a = store().areas
+    if a.empty:
+        return {}
+    a = a.drop_duplicates("code")
+    return dict(zip(a["code"].astype(str), a["name"].astype(str)))
+
+
+def short_status(metric_id: str, notes: np.ndarray) -> np.ndarray:
+    """Per-row short status pulled from the observation note (e.g. 'Exceeding'), '' otherwise."""
+    spec = NOTE_STATUS.get(metric_id)
+    out = np.full(len(notes), "", dtype=object)
+    if not spec:
+        return out
+    rx = re.compile(spec["pattern"], re.IGNORECASE)
+    for j, t in enumerate(notes):
+        if isinstance(t, str) and t:
+            m = rx.search(t)
+            out[j] = m.group(1).strip().capitalize() if m else ""
+    return out
+
+
 @lru_cache(maxsize=2048)
 def _published_here(fp: str, metric_id: str, geography: str) -> bool:
     geos = set(metric_geographies(metric_id))
@@ -298,12 +348,35 @@ def _values(fp: str, metric_id: str, period: str, geography: str) -> pd.DataFram
     if geography == "region":
         inherit &= ng != "country"
     df["inherited"] = np.where(inherit, pd.Series(ng).map(INHERITED_TEXT).fillna("").to_numpy(object), "")
+    names = _area_names(fp)
+    # "<native geography>|<area name>": compact in the payload (the template is sent once per geography)
+    keys = [f"{g_}|{names.get(str(c_), str(c_))}" if inh_ and g_ in INHERITED_NAMED else ""
+            for g_, c_, inh_ in zip(ng, nc, inherit)]
+    df["inherited_key"] = np.asarray(keys, dtype=object)
+    df["inherited_named"] = np.asarray([named_inheritance(k) for k in keys], dtype=object)
+    df["note_status"] = np.where(no_value, "", short_status(metric_id, df["note"].to_numpy(object)))
     return df
+
+
+def named_inheritance(key: str) -> str:
+    """'utla|Kent' -> 'County-level value (Kent), shared by its districts' ('' -> '')."""
+    if not key:
+        return ""
+    geo, _, name = key.partition("|")
+    return INHERITED_NAMED.get(geo, "").format(name=name)
+
+
+def _index_map(idx: list[int], n: int) -> dict | list:
+    """Per-feature index into a dictionary: a {feature: index} map when few features have one,
+    a plain list when most do (smaller JSON either way; `x[i]` reads both in JavaScript)."""
+    sparse = {str(i): x for i, x in enumerate(idx) if x}
+    return list(idx) if len(sparse) > n / 3 else sparse
 
 
 def values_frame(metric_id: str, period: str, geography: str) -> pd.DataFrame:
     """One row per feature of the geography: code, name, value, lower, upper, status, note,
-    derived, native_geography, native_area_code, reason (why no value), inherited (text)."""
+    derived, native_geography, native_area_code, reason (why no value), inherited (generic text),
+    inherited_named (the same naming the county/ICB/zone), note_status (e.g. NO2 compliance)."""
     return _values(fingerprint(), metric_id, str(period), geography).copy()
 
 
@@ -488,12 +561,14 @@ def _payload(fp: str, metric: str, period: str, geography: str, classes: str, be
     df = values_frame(metric, period, geography)
     cls, legend, extra = classify(df, info, classes, benchmark, geography, period)
     reasons, ridx = _codes(df["reason"].to_numpy(object))
-    inh_list, iidx = _codes(df["inherited"].to_numpy(object))
+    inh_list, iidx = _codes(df["inherited_key"].to_numpy(object))
+    nts, nidx = _codes(df["note_status"].to_numpy(object))
     has_ci = bool(np.isfinite(df["lower"].to_numpy(float)).any())
     out = {
         "k": "|".join([metric, period, geography, classes, benchmark]),
         "g": geography, "m": metric, "p": period, "mode": classes,
         "hb": info.get("polarity") == "higher_better",
+        "pol": info.get("polarity") or "no_judgement",
         "t": info.get("short_title") or info.get("title") or metric,
         "u": info.get("unit") or "", "d": dec,
         # arrays follow the order of the features in /geo/<geography>.geojson (same build: "fp")
@@ -508,7 +583,14 @@ def _payload(fp: str, metric: str, period: str, geography: str, classes: str, be
         out["lo"] = _rl(df["lower"].to_numpy(float), dec)
         out["hi"] = _rl(df["upper"].to_numpy(float), dec)
     if len(inh_list) > 1:
-        out["i"], out["inh"] = {str(i): x for i, x in enumerate(iidx) if x}, inh_list
+        out["i"], out["inh"] = _index_map(iidx, len(df)), inh_list
+        out["inht"] = {g: INHERITED_NAMED[g] for g in sorted({k.split("|", 1)[0] for k in inh_list if k})}
+    if len(nts) > 1:
+        spec = NOTE_STATUS.get(metric, {})
+        out["ni"], out["nts"] = _index_map(nidx, len(df)), nts
+        out["ntl"] = spec.get("label") or "Status"
+    if NOTE_STATUS.get(metric, {}).get("ref"):
+        out["ref"] = NOTE_STATUS[metric]["ref"]
     if classes == "benchmark":
         out["bl"] = extra.get("benchmark_label")
         if extra.get("benchmark_single") is not None:
@@ -520,11 +602,14 @@ def payload(metric: str, period: str, geography: str, classes: str, benchmark: s
     """The compact values payload the browser combines with the cached geometry.
 
     Keys: g, m, p (geography, metric, period), mode (quantile/benchmark), hb (higher is better),
+    pol (polarity),
     t, u, d (title, unit, decimals), fp (build fingerprint prefix), n (number of features), v, lo, hi
     (value and 95% CI per feature, in the geometry file's feature order, None when missing), c (legend
     index per feature, -1 = no value), r ({feature index: index into reasons} for areas with no
-    value), i/inh (the same for 'value inherited from a coarser geography' texts), legend, nd (the
-    no-value legend entry), bl/bv (benchmark label and single value)."""
+    value), i/inh/inht (the same for values inherited from a coarser geography: inh holds
+    '<native geography>|<area name>' and inht the sentence per native geography, with {name}), ni/nts/ntl (the same for a per-area status from the publisher's note, e.g. NO2
+    compliance, and its label), ref (a reference line: {x, label}, e.g. the NO2 limit value), legend,
+    nd (the no-value legend entry), bl/bv (benchmark label and single value)."""
     return _payload(fingerprint(), metric, str(period), geography, classes, benchmark)
 
 
@@ -546,7 +631,9 @@ def map_table(metric: str, period: str, geography: str, classes: str, benchmark:
         out["comparison"] = [BENCH_LABELS.get(c, "") if c else "" for c in extra.get("comparison")]
     else:
         out["map_class"] = [labels[c] if 0 <= c < len(labels) else "" for c in cls]
-    out["shown_as"] = df["inherited"].replace("", None).fillna(
+    if metric in NOTE_STATUS:
+        out["compliance" if "compliance" in NOTE_STATUS[metric]["label"].lower() else "note_status"] = df["note_status"]
+    out["shown_as"] = df["inherited_named"].replace("", None).fillna(
         "value published for this area").where(df["value"].notna(), "no value")
     out["native_geography"] = df["native_geography"]
     out["native_area_code"] = df["native_area_code"]
@@ -563,11 +650,17 @@ def summary(metric: str, period: str, geography: str) -> dict:
     df = values_frame(metric, period, geography)
     n_val = int(df["value"].notna().sum())
     inherited = sorted({t for t in df["inherited"] if t})
+    # the areas whose values are shared, per generic text: {"county-level value ...": ["Kent", ...]}
+    shared_from: dict[str, list[str]] = {}
+    for t, k in zip(df["inherited"], df["inherited_key"]):
+        if t and k:
+            shared_from.setdefault(t, set()).add(k.split("|", 1)[1])
+    shared_from = {t: sorted(v) for t, v in shared_from.items()}
     reasons = df.loc[df["value"].isna(), "reason"].value_counts()
     periods = metric_periods(metric)
     return {
         "n_areas": len(df), "n_values": n_val, "n_missing": len(df) - n_val,
-        "inherited": inherited, "reasons": reasons.to_dict(),
+        "inherited": inherited, "shared_from": shared_from, "reasons": reasons.to_dict(),
         "period_published": period in periods, "latest": periods[-1] if periods else None,
         "publisher": info.get("publisher"), "publisher_url": info.get("publisher_url"),
         "status_note": info.get("status_note"), "title": info.get("title"),
@@ -580,7 +673,7 @@ CLOSEST_ALTERNATIVE = {"high_anxiety": "mean_anxiety", "low_life_satisfaction": 
 
 
 def clear_caches() -> None:
-    for f in (_geometry_index, _by_metric, _values, _parents, _payload, _metric_info, _metric_geographies,
+    for f in (_geometry_index, _by_metric, _values, _parents, _area_names, _payload, _metric_info, _metric_geographies,
               _metric_periods, _bench_table, _all_periods, _source_by_period, _published_here):
         f.cache_clear()
 

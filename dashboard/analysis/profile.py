@@ -275,6 +275,41 @@ def _why_not(value, lower, upper, bench, status) -> str:
     return ""
 
 
+SPREAD_NOUNS = {"ltla": "local-authority", "utla": "county and unitary authority", "icb": "integrated care board (ICB)",
+                "aq_zone": "air-quality zone", "region": "regional", "country": "UK nations'", "uk": "UK"}
+MEDIAN_NOUNS = {"ltla": "Local-authority median", "utla": "County and unitary authority median",
+                "icb": "ICB median", "aq_zone": "Air-quality zone median", "region": "Regional median",
+                "country": "Median of the UK nations", "uk": "UK value"}
+
+
+def _english_codes(areas: pd.DataFrame) -> set:
+    if areas.empty or "country_code" not in areas:
+        return set()
+    return set(areas.loc[areas["country_code"].astype(object) == ENGLAND, "code"].astype(str))
+
+
+def spread_in_england(info: dict) -> bool:
+    """Whether the spine's spread is of English areas only (English areas other than nations)."""
+    return national_code(info) == ENGLAND and info.get("geography") not in ("country", "uk")
+
+
+def spread_label(info: dict) -> str:
+    """What the spine chart's grey bar shows, in words: the areas of the profiled area's own type
+    ('county and unitary authority values in England'), matching `profile_table`'s dist_* columns."""
+    geo = info.get("geography") or "ltla"
+    if geo == "uk":
+        return "UK values"
+    if geo == "country":
+        return "the UK nations' values"
+    where = " in England" if (spread_in_england(info) if geo != "ltla" else national_code(info) == ENGLAND) \
+        else " in the UK"
+    return f"{SPREAD_NOUNS.get(geo, 'local-authority')} values{where}"
+
+
+def median_label(info: dict) -> str:
+    return MEDIAN_NOUNS.get(info.get("geography") or "ltla", "Local-authority median")
+
+
 def profile_table(la_view: pd.DataFrame, observations: pd.DataFrame, areas: pd.DataFrame,
                   metrics: pd.DataFrame, info: dict, group_codes: list[str] | None = None,
                   group_label: str = "comparator group", kinds: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -303,14 +338,15 @@ def profile_table(la_view: pd.DataFrame, observations: pd.DataFrame, areas: pd.D
     lv_groups = _by_metric_period(la_view, nat == ENGLAND)
     od_groups = {}
     if geo not in (None, "ltla") and not observations.empty:
-        eng = nat == ENGLAND
+        eng = spread_in_england(info)
+        eng_codes = _english_codes(areas) if eng else set()
 
         def build(o):
             o = o[(o["geography"] == geo) & np.isfinite(o["value"].astype(float))]
-            if eng:
-                o = o[o["area_code"].str.startswith("E")]
+            if eng:  # by country, not by code letter: air-quality zones are coded UK0001...
+                o = o[o["area_code"].str.startswith("E") | o["area_code"].isin(eng_codes)]
             return {k: g for k, g in o.groupby(["metric_id", "period"], sort=False)}
-        od_groups = _cached(observations, f"geo_{geo}_{eng}", build)
+        od_groups = _cached(observations, f"geo_{geo}_{eng}_{len(eng_codes)}", build)
     group = set(group_codes or [])
     empty = pd.DataFrame({"area_code": [], "value": [], "native_area_code": []})
     rows = []
@@ -366,7 +402,7 @@ def profile_table(la_view: pd.DataFrame, observations: pd.DataFrame, areas: pd.D
     return out.sort_values(["sort", "metric_id"]).reset_index(drop=True)
 
 
-def spine_positions(table: pd.DataFrame) -> pd.DataFrame:
+def spine_positions(table: pd.DataFrame, median_name: str = "Local-authority median") -> pd.DataFrame:
     """Fingertips-style spine chart coordinates in 0..1 per row: the national value at 0.5,
     the LTLA range scaled so the furthest extreme touches 0 or 1, and oriented so that RIGHT
     is better for lower-is-better metrics too (no flip for 'no judgement'). When the national
@@ -377,7 +413,7 @@ def spine_positions(table: pd.DataFrame) -> pd.DataFrame:
     # a national value outside the local range (e.g. a count: England's total) cannot anchor the spine
     usable = np.isfinite(nat) & ~((nat > out["dist_max"].astype(float)) | (nat < out["dist_min"].astype(float)))
     centre = nat.where(usable, out["dist_median"]).astype(float)
-    out["centre_label"] = np.where(usable, out["nat_name"], "Local-authority median")
+    out["centre_label"] = np.where(usable, out["nat_name"], median_name)
     ext = pd.concat([(out["dist_max"] - centre).abs(), (centre - out["dist_min"]).abs(),
                      (out["value"] - centre).abs()], axis=1).max(axis=1, skipna=True)
     ext = ext.where(ext > 0, 1.0)

@@ -2,7 +2,7 @@
 
 - URL from `dashboard.config.database_url()` (``DATABASE_URL``), default SQLite file
   ``instance/assessments.sqlite`` (its folder is created).
-- SQLite: WAL journal, 30 s busy timeout, foreign keys on. Write sessions start with
+- SQLite: WAL journal, 30 s busy timeout (``MATURITY_SQLITE_BUSY_TIMEOUT``), foreign keys on. Write sessions start with
   ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead of failing on a lock
   upgrade; read sessions use a plain deferred ``BEGIN`` (WAL readers never block writers).
 - PostgreSQL (``postgresql+psycopg://...``) for deployments with several app instances.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import threading
 from pathlib import Path
 
@@ -31,6 +32,16 @@ MAX_NOTE = 4000
 MAX_LINKS = 2000
 MAX_PARTICIPANTS = 200
 TOKEN_LEN = 64
+# How long a SQLite writer waits for another writer's lock before giving up (seconds);
+# MATURITY_SQLITE_BUSY_TIMEOUT overrides it (tests use a short one to simulate a locked database).
+BUSY_TIMEOUT_S = 30.0
+
+
+def busy_timeout() -> float:
+    try:
+        return float(os.environ.get("MATURITY_SQLITE_BUSY_TIMEOUT", BUSY_TIMEOUT_S))
+    except ValueError:
+        return BUSY_TIMEOUT_S
 
 
 def utcnow() -> dt.datetime:
@@ -125,14 +136,15 @@ def _build_engine(url: str, immediate: bool) -> Engine:
         path = _sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        timeout = busy_timeout()
+        engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):  # pragma: no cover - trivial
             dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
@@ -142,7 +154,11 @@ def _build_engine(url: str, immediate: bool) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # connect_timeout: an unreachable server fails a save within seconds (the page then keeps
+    # the answer and retries) instead of hanging the request.
+    args = {"connect_timeout": 5} if make_url(url).get_backend_name() == "postgresql" else {}
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=10,
+                         connect_args=args)
 
 
 def get_engine(url: str | None = None, write: bool = True) -> Engine:

@@ -92,7 +92,10 @@ def _fields(raw: Any) -> dict:
     rating = raw.get("rating")
     if rating not in (None, "") and rating not in RATINGS:
         raise repo.InputError(f"Unknown rating {str(rating)[:20]!r}.")
-    return {"rating": rating or None, "evidence": raw.get("evidence", "") or "", "links": raw.get("links", "") or ""}
+    # lengths are checked here, before anything is written, so a bad file creates nothing
+    return {"rating": rating or None,
+            "evidence": repo.bounded_text(raw.get("evidence", "") or "", repo.db.MAX_NOTE, "Evidence notes", True),
+            "links": repo.bounded_text(raw.get("links", "") or "", repo.db.MAX_LINKS, "Evidence links", True)}
 
 
 def import_json(data: str | bytes | dict, url: str | None = None) -> dict:
@@ -114,12 +117,14 @@ def import_json(data: str | bytes | dict, url: str | None = None) -> dict:
         raise repo.InputError("Unsupported export version.")
     criteria = load_model().criteria
     a = data.get("assessment") or {}
+    if not isinstance(a, dict):
+        raise repo.InputError("The assessment details are missing.")
     parts = data.get("participants") or []
     if not isinstance(parts, list) or len(parts) > repo.db.MAX_PARTICIPANTS:
         raise repo.InputError("Too many participants, or participants are not a list.")
     clean_parts = []
     for p in parts:
-        if not isinstance(p, dict) or not repo.clean_text(p.get("name"), repo.db.MAX_PERSON):
+        if not isinstance(p, dict) or not repo.bounded_text(p.get("name"), repo.db.MAX_PERSON, "A participant name"):
             raise repo.InputError("Every participant needs a name.")
         ratings = p.get("ratings") or {}
         if not isinstance(ratings, dict) or any(cid not in criteria for cid in ratings):
@@ -129,6 +134,9 @@ def import_json(data: str | bytes | dict, url: str | None = None) -> dict:
     if not isinstance(consensus, dict) or any(cid not in criteria for cid in consensus):
         raise repo.InputError("Unknown criterion in consensus.")
     consensus = {cid: _fields(v) for cid, v in consensus.items()}
+    for key, limit in (("organisation", repo.db.MAX_NAME), ("strategy", repo.db.MAX_NAME),
+                       ("facilitator", repo.db.MAX_PERSON)):
+        repo.bounded_text(a.get(key) if isinstance(a, dict) else None, limit, f"The {key}")
     tokens = repo.create_assessment(a.get("organisation") or "", a.get("area_code"), a.get("strategy") or "",
                                     a.get("date"), a.get("facilitator") or "", url=url)
     for name, ratings in clean_parts:

@@ -59,6 +59,22 @@ def clean_text(value: Any, limit: int, multiline: bool = False) -> str:
     return s.strip()[:limit]
 
 
+_LABELS = {"evidence": "Evidence notes", "links": "Evidence links"}
+
+
+def bounded_text(value: Any, limit: int, what: str, multiline: bool = False) -> str:
+    """Like `clean_text`, but text longer than ``limit`` is rejected (InputError), never cut."""
+    if value is not None and not isinstance(value, (str, int, float)):
+        raise InputError(f"{what} must be text.")
+    raw = "" if value is None else str(value)
+    if len(raw) > 4 * limit + 1000:  # obviously too long: do not even normalise it
+        raise InputError(f"{what}: too long, at most {limit} characters allowed.")
+    s = clean_text(raw, len(raw) + 1, multiline=multiline)
+    if len(s) > limit:
+        raise InputError(f"{what}: too long, at most {limit} characters allowed (this has {len(s)}).")
+    return s
+
+
 def clean_area_code(code: Any) -> str | None:
     s = clean_text(code, 16).upper()
     return s if _AREA_RE.match(s) else None
@@ -98,15 +114,15 @@ def create_assessment(organisation: str, area_code: str | None = None, strategy:
     """Create an assessment; returns its tokens. Organisation (or an area code) is required."""
     db.ensure_ready(url)
     code = clean_area_code(area_code) if area_code else None
-    org = clean_text(organisation, db.MAX_NAME) or (code or "")
+    org = bounded_text(organisation, db.MAX_NAME, "The organisation name") or (code or "")
     if not org:
         raise InputError("Choose a local authority or type the name of your organisation or area.")
     a = Assessment(
         join_token=new_token(), facilitator_token=new_token(),
         series_token=series_token if valid_token(series_token) else new_token(),
-        organisation=org, area_code=code, strategy=clean_text(strategy, db.MAX_NAME),
+        organisation=org, area_code=code, strategy=bounded_text(strategy, db.MAX_NAME, "The strategy name"),
         assessment_date=parse_date(assessment_date) or dt.date.today(),
-        facilitator=clean_text(facilitator, db.MAX_PERSON),
+        facilitator=bounded_text(facilitator, db.MAX_PERSON, "The facilitator name"),
     )
     with db.session_scope(write=True, url=url) as s:
         s.add(a)
@@ -138,7 +154,7 @@ def join(join_token: str, name: str, url: str | None = None) -> str:
     """Add a participant to the assessment behind ``join_token``; returns their own token."""
     if not valid_token(join_token):
         raise InputError("This joining link is not valid.")
-    person = clean_text(name, db.MAX_PERSON)
+    person = bounded_text(name, db.MAX_PERSON, "Your name")
     if not person:
         raise InputError("Enter your name or initials so the facilitator can tell ratings apart.")
     db.ensure_ready(url)
@@ -159,12 +175,12 @@ def join(join_token: str, name: str, url: str | None = None) -> str:
 def _clean_fields(rating=UNSET, evidence=UNSET, links=UNSET) -> dict:
     values = {}
     if rating is not UNSET:
-        if rating not in (None, "") and rating not in RATINGS:
+        if rating not in (None, "") and (not isinstance(rating, str) or rating not in RATINGS):
             raise InputError("Unknown rating.")
         values["rating"] = rating or None
     for name, val in (("evidence", evidence), ("links", links)):
         if val is not UNSET:
-            values[name] = clean_text(val, _LIMITS[name], multiline=True)
+            values[name] = bounded_text(val, _LIMITS[name], _LABELS[name], multiline=True)
     if not values:
         raise InputError("Nothing to save.")
     return values

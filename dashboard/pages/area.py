@@ -155,10 +155,10 @@ def _trend_figure(series: pd.DataFrame, bench: pd.DataFrame, ids: list[str], tit
 
 # ----------------------------------------------------------------------------- spine
 
-def spine_figure(tab: pd.DataFrame, series: pd.DataFrame) -> dict:
+def spine_figure(tab: pd.DataFrame, series: pd.DataFrame, median_name: str = "Local-authority median") -> dict:
     """One row per metric: the spine (col 1) and a sparkline (col 2). Axes are laid out by hand
     (one x/y pair per cell) because make_subplots is slow for dozens of rows."""
-    pos = prof.spine_positions(tab)
+    pos = prof.spine_positions(tab, median_name)
     n = max(len(pos), 1)
     gap = 0.12 / n
     traces, lay = [], {}
@@ -209,14 +209,19 @@ def spine_figure(tab: pd.DataFrame, series: pd.DataFrame) -> dict:
     return {"data": traces, "layout": layout}
 
 
-def _spine_legend() -> html.Ul:
+def _spine_legend(info: dict | None = None, n: int = 0) -> html.Ul:
     items = [("better", "Better: the 95% CI is entirely on the better side of the benchmark"),
              ("similar", "Similar: the 95% CI includes the benchmark"),
              ("worse", "Worse: the 95% CI is entirely on the worse side"),
              ("not compared", "Not compared: no CI published (or no benchmark)")]
     return html.Ul([html.Li([badge(k), " ", t]) for k, t in items] + [
-        html.Li("Grey bar: range of local-authority values in England (light: lowest to highest; dark: 25th to 75th "
-                "percentile). Black line: the England (UK outside England) value.")], className="spine-legend")
+        html.Li(f"Grey bar: range of {_spread_text(info or {}, n)} (light: lowest to highest; dark: 25th to 75th "
+                "percentile). Black line: the England (UK outside England) value; where that lies outside the "
+                f"range, the {prof.median_label(info or {}).lower()}.")], className="spine-legend")
+
+
+def _spread_text(info: dict, n: int = 0) -> str:
+    return prof.spread_label(info)
 
 
 def _table_rows(tab: pd.DataFrame) -> pd.DataFrame:
@@ -277,7 +282,7 @@ def spine_section(info: dict, comparator: str) -> list:
                               f"published (or no benchmark for that period); see the table.", className="hint"))
     missing = prof.unavailable_metrics(s.metrics, tab)
     tab = tab[np.isfinite(tab["value"].astype(float))].reset_index(drop=True)
-    fig = spine_figure(tab, series)
+    fig = spine_figure(tab, series, prof.median_label(info))
     table_df = _table_rows(tab)
     missing_block = None
     if not missing.empty:
@@ -299,7 +304,7 @@ def spine_section(info: dict, comparator: str) -> list:
         html.Div([
             html.P(text, className="visually-hidden", id="area-spine-summary"),
             dcc.Graph(id="area-spine-graph", figure=fig, config={"displayModeBar": False, "responsive": True}),
-            _spine_legend(),
+            _spine_legend(info, int(tab["dist_n"].max()) if len(tab) else 0),
             html.Details([html.Summary("Show the data as a table"),
                           table(table_df, "area-spine-table", "Every metric against England/UK, the region and the "
                                                               "comparator group (latest period with a value)",

@@ -103,6 +103,18 @@ def layout(metric: str | None = None, period: str | None = None, geography: str 
                 ]),
             ]),
         ]),
+        html.Section(id="map-rank-wrap", className="map-rank", style={"display": "none"},
+                     **{"aria-labelledby": "map-rank-heading"}, children=[
+            html.H2("Ranked chart", id="map-rank-heading"),
+            html.P(id="map-rank-caption", className="map-rank__caption"),
+            dcc.Graph(id="map-rank-graph", className="map-rank__graph", figure={"data": [], "layout": {}},
+                      config={"displaylogo": False, "responsive": True,
+                              "modeBarButtonsToRemove": ["select2d", "lasso2d", "zoom2d", "pan2d"],
+                              "toImageButtonOptions": {"filename": "wellbeing-ranked"}}),
+            html.P(["Table alternative: the ", html.A("ranked table", href="#map-table-heading"),
+                    " below lists the same values with their 95% confidence intervals and notes; "
+                    "the CSV has them too."], className="hint"),
+        ]),
         html.H2("Ranked table", id="map-table-heading"),
         html.P(ONS_CAVEAT, className="notice map-caveat"),
         download_button("map-csv", "Download CSV of the map's values"),
@@ -184,9 +196,20 @@ def _notes(state: dict, p: dict) -> list:
                 bits += ["."]
         out.append(html.Div(bits, className="notice", role="status"))
     for text in s["inherited"]:
-        out.append(message(f"Shown on local authorities: {text}. Hover over an area to see which.", "info"))
+        names = s.get("shared_from", {}).get(text) or []
+        which = ""
+        if names:
+            noun = {"county": "counties", "ICB": "ICBs", "air": "air-quality zones", "regional": "regions",
+                    "national": "nations"}.get(text.split("-", 1)[0].split(" ", 1)[0], "areas")
+            which = (f" ({len(names)} {noun}: {', '.join(names)})" if len(names) <= 25
+                     else f" ({len(names)} {noun})")
+        out.append(message(f"Shown on local authorities: {text}{which}. Hover over an area, or see the table's Note "
+                           "column, for the one each district shares.", "info"))
+    if metric in mv.METRIC_FACTS:
+        out.append(html.Div(mv.METRIC_FACTS[metric], className="notice notice--info map-metric-facts", role="status"))
     if geography == "aq_zone":
-        out.append(message("Air-quality zones are drawn as approximate zone shapes built from local authorities.", "info"))
+        out.append(message("Air-quality zones are drawn as approximate zone shapes built from local authorities "
+                           "(labelled approximate on hover); the ranked chart below the map shows every zone.", "info"))
     if state["classes"] == "benchmark":
         bl = p.get("bl") or "benchmark"
         bv = p.get("bv")
@@ -272,6 +295,10 @@ def show_details(code, metric, period, geography):
 clientside_callback(ClientsideFunction("map", "render"), Output("map-graph", "figure"),
                     Input("map-payload", "data"), State("map-version", "data"))
 clientside_callback(ClientsideFunction("map", "table"), Output("map-table", "data"),
+                    Input("map-payload", "data"), State("map-version", "data"))
+clientside_callback(ClientsideFunction("map", "rankChart"),
+                    Output("map-rank-graph", "figure"), Output("map-rank-wrap", "style"),
+                    Output("map-rank-caption", "children"),
                     Input("map-payload", "data"), State("map-version", "data"))
 clientside_callback(ClientsideFunction("map", "syncUrl"), Output("map-share-url", "value"),
                     Input("map-metric", "value"), Input("map-period", "value"), Input("map-geography", "value"),

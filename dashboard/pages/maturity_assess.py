@@ -4,9 +4,10 @@ from __future__ import annotations
 import logging
 
 import dash
-from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, dcc, html
 from flask import request
 
+from dashboard.maturity import autosave
 from dashboard.maturity import components as mc
 from dashboard.maturity import db as mdb
 from dashboard.maturity import repository as repo
@@ -73,6 +74,8 @@ def _rate_layout(token: str, view: dict) -> html.Div:
             mc.area_evidence(h, a), *levels]))
     return html.Div(className="mm-page", children=[
         dcc.Store(id="mm-ptoken", data=token),
+        dcc.Store(id="mm-sync", data=autosave.initial_state(saved)),
+        dcc.Interval(id="mm-retry", interval=autosave.RETRY_MS, disabled=True),
         html.H1(f"Your ratings, {view['participant']['name']}"),
         mc.details_list(a),
         html.P(["Your personal link (bookmark it to come back later): ", html.Code(link, className="mm-code")]),
@@ -80,6 +83,7 @@ def _rate_layout(token: str, view: dict) -> html.Div:
                "leave the box. Rate each criterion: is it in place in your strategy or policy?"),
         html.Div(id="mm-own-grid", children=mc.grid(model, own, "Your own ratings: level reached per hallmark")),
         *sections,
+        html.P(id="mm-save-banner", className="mm-save-banner", role="status", **{"aria-live": "polite"}),
         mc.citation_block(model),
     ])
 
@@ -119,39 +123,36 @@ def _join(n, name, token):
         return html.P("Sorry, you could not join just now. Please try again.", className="mm-error"), dash.no_update
 
 
-def _saved_message() -> str:
-    import datetime as dt
-    return f"Saved at {dt.datetime.now():%H:%M:%S}"
+def autosave_step(token: str, current: dict, state: dict | None) -> tuple[dict, dict, bool, str]:
+    """Save every pending field of this participant's form (see `dashboard.maturity.autosave`)."""
+    return autosave.sync(current, state, lambda cid, fields: repo.save_rating(token, cid, **fields))
 
 
-@callback(Output({"type": "mm-status", "crit": MATCH}, "children"),
-          Input({"type": "mm-rate", "crit": MATCH}, "value"),
-          Input({"type": "mm-ev", "crit": MATCH}, "n_blur"),
-          Input({"type": "mm-links", "crit": MATCH}, "n_blur"),
-          State({"type": "mm-ev", "crit": MATCH}, "value"),
-          State({"type": "mm-links", "crit": MATCH}, "value"),
-          State("mm-ptoken", "data"),
+def form_values(ids, rates, evs, links) -> dict:
+    return {i["crit"]: {"rating": r, "evidence": e or "", "links": lk or ""}
+            for i, r, e, lk in zip(ids, rates, evs, links)}
+
+
+@callback(Output({"type": "mm-status", "crit": ALL}, "children"),
+          Output("mm-sync", "data"), Output("mm-retry", "disabled"), Output("mm-save-banner", "children"),
+          Input({"type": "mm-rate", "crit": ALL}, "value"),
+          Input({"type": "mm-ev", "crit": ALL}, "n_blur"),
+          Input({"type": "mm-links", "crit": ALL}, "n_blur"),
+          Input("mm-retry", "n_intervals"),
+          State({"type": "mm-ev", "crit": ALL}, "value"),
+          State({"type": "mm-links", "crit": ALL}, "value"),
+          State({"type": "mm-rate", "crit": ALL}, "id"),
+          State("mm-sync", "data"), State("mm-ptoken", "data"),
           prevent_initial_call=True)
-def _autosave(rating, _b1, _b2, evidence, links, token):
+def _autosave(rates, _b1, _b2, _tick, evs, links, ids, state, token):
+    """Ratings save on change, notes and links on leaving the box; anything not yet saved (the
+    database was unavailable) stays on the page and is retried every few seconds."""
     try:
-        crit = ctx.outputs_list["id"]["crit"]
-        props = " ".join(ctx.triggered_prop_ids.keys())
-        fields = {}
-        if '"mm-rate"' in props:
-            fields["rating"] = rating
-        if '"mm-ev"' in props:
-            fields["evidence"] = evidence or ""
-        if '"mm-links"' in props:
-            fields["links"] = links or ""
-        if not fields:
-            return dash.no_update
-        repo.save_rating(token, crit, **fields)
-        return _saved_message()
-    except repo.InputError as exc:
-        return f"Not saved: {exc}"
-    except Exception:
+        statuses, state, retry, msg = autosave_step(token, form_values(ids, rates, evs, links), state)
+        return ([statuses.get(i["crit"], dash.no_update) for i in ids], state, not retry, msg)
+    except Exception:  # pragma: no cover - sync() already catches everything
         log.exception("autosave failed")
-        return "Not saved - please try again."
+        return [dash.no_update for _ in ids], dash.no_update, False, autosave.FAILED
 
 
 @callback(Output("mm-own-grid", "children"),

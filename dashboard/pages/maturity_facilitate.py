@@ -5,9 +5,10 @@ import datetime as dt
 import logging
 
 import dash
-from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from flask import request
 
+from dashboard.maturity import autosave
 from dashboard.maturity import components as mc
 from dashboard.maturity import db as mdb
 from dashboard.maturity import export as mexport
@@ -126,6 +127,8 @@ def _layout(token: str, snap: dict) -> html.Div:
         series = []
     return html.Div(className="mm-page", children=[
         dcc.Store(id="mm-ftoken", data=token),
+        dcc.Store(id="mm-csync", data=autosave.initial_state(snap["consensus"])),
+        dcc.Interval(id="mm-cretry", interval=autosave.RETRY_MS, disabled=True),
         html.H1(f"Facilitator: {a['organisation']}"),
         mc.details_list(a),
         html.Div(className="mm-share", children=[
@@ -154,6 +157,7 @@ def _layout(token: str, snap: dict) -> html.Div:
                            options=[{"label": "All", "value": "all"},
                                     {"label": "Only where participants differ", "value": "differ"}])]),
         html.Div(id="mm-mod", className="mm-mod", children=sections),
+        html.P(id="mm-csave-banner", className="mm-save-banner", role="status", **{"aria-live": "polite"}),
         html.H2("Progress over time"),
         html.Div(progress_table(model, series), id="mm-progress"),
         html.Div(className="mm-repeat", children=[
@@ -179,34 +183,32 @@ def layout(token: str | None = None, **_kwargs):
         return mc.not_found("Sorry, this assessment could not be opened just now. Please try again shortly.")
 
 
-@callback(Output({"type": "mm-cstatus", "crit": MATCH}, "children"),
-          Input({"type": "mm-crate", "crit": MATCH}, "value"),
-          Input({"type": "mm-cev", "crit": MATCH}, "n_blur"),
-          Input({"type": "mm-clinks", "crit": MATCH}, "n_blur"),
-          State({"type": "mm-cev", "crit": MATCH}, "value"),
-          State({"type": "mm-clinks", "crit": MATCH}, "value"),
-          State("mm-ftoken", "data"),
+def consensus_step(token: str, current: dict, state: dict | None) -> tuple[dict, dict, bool, str]:
+    """Save every pending consensus field (facilitator token checked server-side by the repository)."""
+    return autosave.sync(current, state, lambda cid, fields: repo.save_consensus(token, cid, **fields),
+                         saved_label="Consensus saved")
+
+
+@callback(Output({"type": "mm-cstatus", "crit": ALL}, "children"),
+          Output("mm-csync", "data"), Output("mm-cretry", "disabled"), Output("mm-csave-banner", "children"),
+          Input({"type": "mm-crate", "crit": ALL}, "value"),
+          Input({"type": "mm-cev", "crit": ALL}, "n_blur"),
+          Input({"type": "mm-clinks", "crit": ALL}, "n_blur"),
+          Input("mm-cretry", "n_intervals"),
+          State({"type": "mm-cev", "crit": ALL}, "value"),
+          State({"type": "mm-clinks", "crit": ALL}, "value"),
+          State({"type": "mm-crate", "crit": ALL}, "id"),
+          State("mm-csync", "data"), State("mm-ftoken", "data"),
           prevent_initial_call=True)
-def _autosave_consensus(rating, _b1, _b2, evidence, links, token):
+def _autosave_consensus(rates, _b1, _b2, _tick, evs, links, ids, state, token):
     try:
-        crit = ctx.outputs_list["id"]["crit"]
-        props = " ".join(ctx.triggered_prop_ids.keys())
-        fields = {}
-        if '"mm-crate"' in props:
-            fields["rating"] = rating
-        if '"mm-cev"' in props:
-            fields["evidence"] = evidence or ""
-        if '"mm-clinks"' in props:
-            fields["links"] = links or ""
-        if not fields:
-            return dash.no_update
-        repo.save_consensus(token, crit, **fields)
-        return f"Consensus saved at {dt.datetime.now():%H:%M:%S}"
-    except repo.InputError as exc:
-        return f"Not saved: {exc}"
-    except Exception:
+        current = {i["crit"]: {"rating": r, "evidence": e or "", "links": lk or ""}
+                   for i, r, e, lk in zip(ids, rates, evs, links)}
+        statuses, state, retry, msg = consensus_step(token, current, state)
+        return ([statuses.get(i["crit"], dash.no_update) for i in ids], state, not retry, msg)
+    except Exception:  # pragma: no cover - sync() already catches everything
         log.exception("consensus autosave failed")
-        return "Not saved - please try again."
+        return [dash.no_update for _ in ids], dash.no_update, False, autosave.FAILED
 
 
 @callback(Output("mm-fac-overview", "children"),

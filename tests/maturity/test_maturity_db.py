@@ -86,11 +86,31 @@ def test_input_validation_and_limits(db_url):
         repo.create_assessment("   ", None, url=db_url)
     with pytest.raises(repo.InputError):
         repo.join(t["join_token"], "  ", url=db_url)
-    repo.save_rating(p1, "h1.a1", evidence="x\x00y\x07" + "z" * 10_000, url=db_url)
+    # control characters are dropped; text at the limit is kept whole
+    repo.save_rating(p1, "h1.a1", evidence="x\x00y\x07" + "z" * (db.MAX_NOTE - 2), url=db_url)
     ev = repo.participant_view(p1, url=db_url)["ratings"]["h1.a1"]["evidence"]
     assert ev.startswith("xy") and len(ev) == db.MAX_NOTE
-    big = repo.create_assessment("O" * 1000, "not-a-code", "S" * 1000, None, "F" * 1000, url=db_url)
-    a = repo.facilitator_view(big["facilitator_token"], url=db_url)["assessment"]
+    # oversized text is rejected with a message (never silently cut), and nothing changes
+    for field, limit in (("evidence", db.MAX_NOTE), ("links", db.MAX_LINKS)):
+        for size in (limit + 1, 10 * limit, 1_000_000):
+            with pytest.raises(repo.InputError, match="too long"):
+                repo.save_rating(p1, "h1.a1", **{field: "z" * size}, url=db_url)
+            with pytest.raises(repo.InputError, match="too long"):
+                repo.save_consensus(t["facilitator_token"], "h1.a1", **{field: "z" * size}, url=db_url)
+    assert repo.participant_view(p1, url=db_url)["ratings"]["h1.a1"]["evidence"] == ev
+    with pytest.raises(repo.InputError, match="too long"):
+        repo.join(t["join_token"], "N" * (db.MAX_PERSON + 1), url=db_url)
+    for args in (("O" * (db.MAX_NAME + 1),), ("Org", None, "S" * (db.MAX_NAME + 1)),
+                 ("Org", None, "", None, "F" * (db.MAX_PERSON + 1))):
+        with pytest.raises(repo.InputError, match="too long"):
+            repo.create_assessment(*args, url=db_url)
+    with pytest.raises(repo.InputError):
+        repo.save_rating(p1, "h1.a1", evidence={"not": "text"}, url=db_url)
+    with pytest.raises(repo.InputError):
+        repo.save_rating(p1, "h1.a1", rating=["fully"], url=db_url)
+    ok = repo.create_assessment("O" * db.MAX_NAME, "not-a-code", "S" * db.MAX_NAME, None, "F" * db.MAX_PERSON,
+                                url=db_url)
+    a = repo.facilitator_view(ok["facilitator_token"], url=db_url)["assessment"]
     assert len(a["organisation"]) == db.MAX_NAME and a["area_code"] is None and len(a["facilitator"]) == db.MAX_PERSON
 
 
