@@ -237,7 +237,8 @@
       var labels = {
         type: "scatter", mode: "text", hoverinfo: "skip", showlegend: false, y: names,
         x: withV.map(function (r, i) { return highs[i]; }),
-        text: withV.map(function (r) { return "  " + shortValue(r.value, p) + (r.status ? " · " + r.status : ""); }),
+        text: withV.map(function (r) { return "  " + shortValue(r.value, p) + (r.status ? " · " + r.status : "") +
+          (p.mode === "benchmark" && r.label ? " · " + r.label.replace(/ than benchmark$/, "").replace(/ to benchmark$/, "") : ""); }),
         textposition: "middle right", textfont: { size: 12, color: "#0b0c0c" }, cliponaxis: false
       };
       var shapes = [], notes = [];
@@ -273,7 +274,15 @@
         }
       };
       var missing = rs.length - withV.length;
-      var caption = order + "." + (missing ? " " + missing + " area" + (missing === 1 ? " has" : "s have") +
+      var extra = "";
+      if (p.ref) {
+        extra += " Dashed line: " + p.ref.label + ".";
+        if (withV.some(function (r) { return r.status && /exceed/i.test(r.status); })) {
+          extra += " Squares mark areas exceeding it; circles the rest.";
+        }
+      }
+      if (err) { extra += " Whiskers: 95% confidence intervals (none where not published)."; }
+      var caption = order + "." + extra + (missing ? " " + missing + " area" + (missing === 1 ? " has" : "s have") +
         " no value (listed at the end of the ranked table)." : "");
       return [fig, {}, caption];
     }).catch(function () { return [emptyFigure(""), hidden, ""]; });

@@ -123,7 +123,8 @@ def build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False
         shutil.rmtree(geo_tmp, ignore_errors=True)
         raise
     frames, timings = [], {}
-    for name, (df, seconds) in results.items():
+    for name, (df, seconds, extra) in results.items():
+        ctx.extra_tables.update(extra)
         if "period_start" not in df.columns:
             df = finalise(df)
         frames.append(df[OBS_COLUMNS])
@@ -192,8 +193,11 @@ def _parse_one(module_name: str):
     from importlib import import_module
 
     t = time.perf_counter()
+    before = set(_CTX.extra_tables)
     df = import_module(module_name).parse(_CTX)
-    return df, time.perf_counter() - t
+    # tables a parser adds to ctx.extra_tables travel back with its rows (workers are processes)
+    extra = {k: v for k, v in _CTX.extra_tables.items() if k not in before}
+    return df, time.perf_counter() - t, extra
 
 
 def _geometry(raw: Path, out: Path):

@@ -156,3 +156,23 @@ def test_map_bad_url_is_explained(live_server, page):
     text = page.inner_text("#map-url-notes")
     assert "no metric called 'nope'" in text
     _no_errors(page)
+
+
+def test_map_ranked_chart_for_small_geographies(live_server, page):
+    page.goto(live_server + "/map?metric=no2_zone_max_annual_mean&geography=aq_zone")
+    _wait_map(page)
+    page.wait_for_selector("#map-rank-wrap", state="visible", timeout=30000)
+    page.wait_for_selector("#map-rank-graph .scatterlayer .trace", timeout=30000)
+    chart = page.locator("#map-rank-graph").text_content()
+    assert "Exceeding" in chart and "Compliant" in chart and "Limit value 40" in chart
+    assert "Best (lowest) at the top" in page.inner_text("#map-rank-caption")
+    assert "HIGHEST annual mean" in page.inner_text("#map-notes")
+    page.wait_for_selector('#map-table td[data-dash-column="note"]')
+    notes = page.locator('#map-table td[data-dash-column="note"]').all_inner_texts()
+    assert any("Compliant" in n or "Exceeding" in n for n in notes)
+    # LTLAs (hundreds of areas): no ranked chart, the table only
+    page.goto(live_server + "/map?metric=neet_or_not_known_16_17&geography=ltla")
+    _wait_map(page)
+    page.wait_for_selector("#map-table td")
+    assert not page.locator("#map-rank-wrap").is_visible()
+    _no_errors(page)

@@ -23,6 +23,9 @@ def test_artefacts_and_manifest(build_dir):
     obs = pd.read_parquet(build_dir / "observations.parquet")
     assert {"metric_id", "area_code", "geography", "period", "value", "lower", "upper", "status"} <= set(obs.columns)
     assert set(obs.geography) <= {"ltla", "utla", "icb", "aq_zone", "region", "country", "uk"}
+    # tables that parsers add (in worker processes) reach the build too
+    if (build_dir / "ltla_aq_zone.parquet").exists():
+        assert (build_dir / "aq_zones.parquet").exists()
 
 
 def test_ltla_geometry_is_small_and_complete(build_dir):

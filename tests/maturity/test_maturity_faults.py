@@ -157,6 +157,10 @@ class _Proxy:
                     pass
 
     def stop(self):
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() thread; the port closes
+        except OSError:
+            pass
         self.listener.close()
         for s in self.socks:
             try:
