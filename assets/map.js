@@ -9,6 +9,7 @@
   var geoCache = {};
   var nameCache = {};
   var codeCache = {};
+  var featureCache = {};
 
   function getGeo(geography, version) {
     var key = geography + "@" + (version || "");
@@ -20,12 +21,14 @@
           return r.json();
         })
         .then(function (fc) {
-          var names = {};
+          var names = {}, byId = {};
           (fc.features || []).forEach(function (f) {
             var code = f.id || (f.properties && f.properties.code);
             names[code] = (f.properties && f.properties.name) || code;
+            byId[code] = f;
           });
           nameCache[geography] = names;
+          featureCache[geography] = byId;
           codeCache[geography] = (fc.features || []).map(function (f) { return f.id || (f.properties && f.properties.code); });
           return fc;
         })
@@ -44,9 +47,12 @@
     ["world_110m", "world_50m", "europe_110m", "europe_50m"].forEach(function (n) { if (!t[n]) { t[n] = empty; } });
   }
 
+  var formatters = {};
   function fmt(v, d) {
     if (v === null || v === undefined || isNaN(v)) { return ""; }
-    return Number(v).toLocaleString("en-GB", { minimumFractionDigits: d, maximumFractionDigits: d });
+    // one Intl formatter per precision: toLocaleString builds a new one on every call (slow)
+    var f = formatters[d] || (formatters[d] = new Intl.NumberFormat("en-GB", { minimumFractionDigits: d, maximumFractionDigits: d }));
+    return f.format(Number(v));
   }
 
   function withUnit(v, p) {
@@ -121,6 +127,13 @@
     };
   }
 
+  /* Start loading the boundaries as soon as the page knows its geography, in parallel with the
+     values callback, instead of after it (the key matches render's: the fingerprint prefix). */
+  function prefetch(geography, version) {
+    if (geography) { getGeo(geography, String(version || "").slice(0, 16)).catch(function () {}); }
+    return window.dash_clientside.no_update;
+  }
+
   function render(p, version) {
     if (!p || !p.v) { return Promise.resolve(emptyFigure("Choose a measure to draw the map.")); }
     return getGeo(p.g, p.fp || version).then(function (fc) {
@@ -137,7 +150,11 @@
         var g = groups[key];
         var colour = k >= 0 && p.legend[k] ? p.legend[k].colour : p.nd.colour;
         data.push({
-          type: "choropleth", geojson: fc, featureidkey: "id",
+          // each class trace carries only its own features: Plotly indexes a trace's geojson
+          // on every draw, so sharing the whole collection across traces multiplies the work
+          type: "choropleth", featureidkey: "id",
+          geojson: { type: "FeatureCollection", features: g.map(function (r) { return (featureCache[p.g] || {})[r.code]; })
+            .filter(Boolean) },
           locations: g.map(function (r) { return r.code; }),
           z: g.map(function () { return 1; }), zmin: 0, zmax: 1,
           colorscale: [[0, colour], [1, colour]], showscale: false,
@@ -155,6 +172,9 @@
             fitbounds: "locations", visible: false, projection: { type: "mercator" },
             bgcolor: "rgba(0,0,0,0)"
           },
+          // the same height as the .map-graph box (CSS: min(70vh, 640px), at least 360px), so the
+          // drawing never spills out of its frame
+          height: Math.round(Math.max(360, Math.min(window.innerHeight * 0.7, 640))),
           margin: { l: 0, r: 0, t: 0, b: 0 }, autosize: true, dragmode: "pan",
           showlegend: false, uirevision: p.g,
           hoverlabel: { bgcolor: "#ffffff", font: { color: "#0b0c0c" }, align: "left" },
@@ -333,7 +353,7 @@
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    map: { render: render, table: table, rankChart: rankChart, syncUrl: syncUrl, click: click },
+    map: { prefetch: prefetch, render: render, table: table, rankChart: rankChart, syncUrl: syncUrl, click: click },
     overview: { syncUrl: overviewSyncUrl }
   });
 })();

@@ -29,7 +29,7 @@ def _header() -> html.Header:
                 className="app-header__inner",
                 children=[
                     dcc.Link("Well-being Mission Dashboard", href="/", className="app-header__title"),
-                    html.Div(search_box("header", label="Find an area"), className="app-header__search"),
+                    html.Div(search_box("header", label="Find an area", compact=True), className="app-header__search"),
                     html.Nav(
                         html.Ul([html.Li(dcc.Link(label, href=href, className="app-nav__link")) for href, label in NAV],
                                 className="app-nav__list"),

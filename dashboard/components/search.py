@@ -68,11 +68,19 @@ def options() -> list[dict]:
     return list(_cached_options(f"{s.build_dir}|{s.manifest.get('fingerprint', '')}"))
 
 
-def search_box(id_prefix: str, label: str = "Find an area", value: str | None = None) -> html.Div:
+# The header box (on every page) offers fewer options: the browser indexes every option for
+# type-ahead on each page load, so current councils, regions and nations only; the full list
+# (counties, ICBs, zones, former councils) is on the area pages' own box.
+COMPACT_KINDS = ("(former council", "(old code", "Integrated care board)", "Air-quality zone)")
+
+
+def search_box(id_prefix: str, label: str = "Find an area", value: str | None = None,
+               compact: bool = False) -> html.Div:
     """The labelled type-ahead box; choosing an option navigates to /area/<code>."""
     dd_id = {"type": "area-search", "prefix": id_prefix}
     try:
-        opts = [{"label": o["label"], "value": o["value"], "search": o["search"]} for o in options()]
+        opts = [{"label": o["label"], "value": o["value"], "search": o["search"]} for o in options()
+                if not (compact and any(k in o["label"] for k in COMPACT_KINDS))]
     except Exception:  # noqa: BLE001 - a missing build must not break the page shell
         opts = []
     return html.Div([

@@ -78,6 +78,7 @@ def layout(metric: str | None = None, period: str | None = None, geography: str 
         _controls(state),
         dcc.Store(id="map-payload"),
         dcc.Store(id="map-version", data=mv.fingerprint()),
+        dcc.Store(id="map-prefetch"),
         dcc.Store(id="map-click"),
         html.Div(id="map-notes", className="map-notes", **{"aria-live": "polite"}),
         html.Div(className="map-layout", children=[
@@ -292,6 +293,8 @@ def show_details(code, metric, period, geography):
 
 
 # ----------------------------------------------------------------------------- clientside callbacks
+clientside_callback(ClientsideFunction("map", "prefetch"), Output("map-prefetch", "data"),
+                    Input("map-geography", "value"), State("map-version", "data"))
 clientside_callback(ClientsideFunction("map", "render"), Output("map-graph", "figure"),
                     Input("map-payload", "data"), State("map-version", "data"))
 clientside_callback(ClientsideFunction("map", "table"), Output("map-table", "data"),
