@@ -50,11 +50,13 @@ def naive_figure(store, metric: str, period: str) -> str:
 
 
 def main(n: int = 200) -> None:
-    print("Map interaction (in-process server time, Flask test client)")
-    from dashboard.app import create_app
-    from dashboard.data import store
+    print("Map interaction (in-process server time, Flask test client, app as gunicorn loads it)")
+    import os
 
-    app = create_app()
+    os.environ["WELLBEING_SYNC_WARM"] = "1"
+    from dashboard.data import store
+    from dashboard.wsgi import app  # data loaded and caches warmed as in production (--preload)
+
     client = app.server.test_client()
     deps = client.get("/_dash-dependencies").get_json()
     dep = next(d for d in deps if d["output"].startswith(MAP_OUTPUT))

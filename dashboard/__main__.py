@@ -10,9 +10,10 @@ def main() -> int:
     from etl.build import ensure_build
 
     ensure_build(config.raw_dir(), config.build_dir())
-    from dashboard.app import create_app
+    from dashboard.app import create_app, prime
 
     app = create_app()
+    prime(app)
     app.run(host="0.0.0.0", port=config.port(), debug=False)
     return 0
 

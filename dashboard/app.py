@@ -90,3 +90,10 @@ def create_app() -> Dash:
 
     security.install(app)
     return app
+
+
+def prime(app: Dash) -> None:
+    """Run Dash's lazy first-request setup now (it fills the callback map). Under threads, the
+    first requests would otherwise race it and some could fail with 'callback not found'."""
+    with app.server.test_client() as client:
+        client.get("/_dash-dependencies")

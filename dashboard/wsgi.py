@@ -6,10 +6,11 @@ import os
 
 os.environ.setdefault("WELLBEING_SYNC_WARM", "1")
 
-from dashboard.app import create_app  # noqa: E402
+from dashboard.app import create_app, prime  # noqa: E402
 from dashboard.data import store  # noqa: E402
 
 app = create_app()
+prime(app)
 server = app.server
 
 if os.environ["WELLBEING_SYNC_WARM"] == "1":

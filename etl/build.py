@@ -84,7 +84,20 @@ def _metric_table(cat, obs, view, n_ltla: int):
 
 
 def build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False, log=print) -> dict:
-    """Run the whole build. Returns the manifest. Raises InputError on bad input."""
+    """Run the whole build. Returns the manifest. Raises InputError on bad input, naming the
+    file relative to the raw directory."""
+    rawp = Path(raw).resolve()
+    try:
+        return _build(raw, out, check_only=check_only, force=force, log=log)
+    except InputError as exc:
+        name = str(exc.file)
+        for prefix in (str(rawp) + os.sep, str(Path(raw)) + os.sep):
+            if name.startswith(prefix):
+                raise type(exc)(name[len(prefix):], exc.where, exc.expected, exc.found) from exc
+        raise
+
+
+def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False, log=print) -> dict:
     t0 = time.perf_counter()
     raw, out = Path(raw).resolve(), Path(out).resolve()
     if not raw.is_dir():
