@@ -10,6 +10,7 @@
   var nameCache = {};
   var codeCache = {};
   var featureCache = {};
+  var EXTENT = { uk: { lon: [-8.7, 1.8], lat: [49.85, 60.9] }, icb: { lon: [-6.45, 1.8], lat: [49.85, 55.85] } };
 
   function getGeo(geography, version) {
     var key = geography + "@" + (version || "");
@@ -169,7 +170,10 @@
         data: data,
         layout: {
           geo: {
-            fitbounds: "locations", visible: false, projection: { type: "mercator" },
+            // fixed extents instead of fitbounds: Plotly would otherwise walk every coordinate
+            // of every feature to find the bounds on each draw
+            visible: false, projection: { type: "mercator" },
+            lonaxis: { range: (EXTENT[p.g] || EXTENT.uk).lon }, lataxis: { range: (EXTENT[p.g] || EXTENT.uk).lat },
             bgcolor: "rgba(0,0,0,0)"
           },
           // the same height as the .map-graph box (CSS: min(70vh, 640px), at least 360px), so the
