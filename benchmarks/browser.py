@@ -28,12 +28,13 @@ def main(changes: int = 12) -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_http(base + "/healthz", proc=proc)
+        time.sleep(8)  # let the server's background cache warm-up finish: measure a running server
         with sync_playwright() as pw:
             b = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
             page = b.new_page(viewport={"width": 1280, "height": 900})
             page.goto(base + "/", wait_until="load")  # first visit warms the server, not measured
             loads = []
-            for _ in range(3):
+            for _ in range(5):
                 ctx = b.new_context(viewport={"width": 1280, "height": 900})
                 p = ctx.new_page()
                 t = time.perf_counter()

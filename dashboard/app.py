@@ -5,8 +5,9 @@ import os
 
 import dash
 from dash import Dash, dcc, html
+from flask import Flask
 
-from dashboard import config
+from dashboard import compression, config
 from dashboard.components.search import search_box
 
 NAV = [
@@ -58,8 +59,11 @@ def _footer() -> html.Footer:
 
 
 def create_app() -> Dash:
+    server = Flask(__name__)
+    compression.configure(server)
     app = Dash(
         __name__,
+        server=server,
         use_pages=True,
         pages_folder=str(config.ROOT / "dashboard" / "pages"),
         assets_folder=str(config.ROOT / "assets"),

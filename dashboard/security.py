@@ -78,6 +78,22 @@ def install(app) -> None:
             return resp
         return None
 
+    from werkzeug.exceptions import HTTPException
+
+    @server.errorhandler(Exception)
+    def _unhandled(exc):
+        """Malformed callback requests are the client's error (400), never a 500 with details."""
+        if isinstance(exc, HTTPException):
+            return exc
+        server.logger.exception("unhandled error on %s", request.path)
+        if request.path == "/_dash-update-component":
+            resp = jsonify(error="malformed callback request")
+            resp.status_code = 400
+            return resp
+        resp = jsonify(error="Something went wrong on our side; please try again or go back to the overview.")
+        resp.status_code = 500
+        return resp
+
     @server.after_request
     def _headers(resp):
         if resp.mimetype == "text/html":

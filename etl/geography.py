@@ -146,6 +146,17 @@ def ltla_to_icb(raw: Path, succ: dict[str, str]) -> pd.DataFrame:
         ["ltla", "icb_code", "icb_name", "icb_share", "icb_split"]]
 
 
+def national_level(code: str) -> str | None:
+    """'uk', 'country' or 'region' for a UK, nation or English region GSS code, else None."""
+    if code.startswith("K02"):
+        return "uk"
+    if code[:3] in ("E92", "W92", "S92", "N92"):
+        return "country"
+    if code.startswith("E12"):
+        return "region"
+    return None
+
+
 def la_type(code: str) -> str:
     return {
         "E06": "Unitary authority", "E07": "Non-metropolitan district", "E08": "Metropolitan district",

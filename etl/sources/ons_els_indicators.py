@@ -27,6 +27,7 @@ import pandas as pd
 
 from etl import periods, readers
 from etl.context import Context
+from etl.geography import national_level
 from etl.errors import InputError
 from etl.schema import finalise
 
@@ -98,12 +99,8 @@ def period_label(text: str, kind: str) -> str:
 
 
 def geography_of(code: str, tier: str) -> str | None:
-    if code.startswith("K02"):
-        return "uk"
-    if code[:3] in ("E92", "W92", "S92", "N92"):
-        return "country"
-    if code.startswith("E12"):
-        return "region"
+    if level := national_level(code):
+        return level
     if tier == "ltla":
         if code.startswith(LTLA_PREFIXES):
             return "ltla"

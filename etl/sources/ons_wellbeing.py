@@ -17,6 +17,7 @@ import pandas as pd
 
 from etl import periods, readers
 from etl.context import Context
+from etl.geography import national_level
 from etl.errors import ConsistencyError, InputError
 from etl.schema import finalise
 
@@ -37,12 +38,8 @@ LTLA_PREFIXES = ("E06", "E07", "E08", "E09", "W06", "S12", "N09")
 
 def geography_of(code: str) -> str | None:
     """Our geography for a GSS code in the ONS4 files (None = not used, e.g. counties E11/E13)."""
-    if code.startswith("K02"):
-        return "uk"
-    if code[:3] in ("E92", "W92", "S92", "N92"):
-        return "country"
-    if code.startswith("E12"):
-        return "region"
+    if level := national_level(code):
+        return level
     if code.startswith(LTLA_PREFIXES):
         return "ltla"
     if code.startswith("E10"):

@@ -93,3 +93,13 @@ def test_plain_routes_never_500(client):
                  "/maturity/export/nothing.json", "/area/%00", "/map?metric=%ff"]:
         r = client.get(path)
         assert r.status_code < 500, (path, r.status_code)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.one_of(st.dictionaries(st.sampled_from(["output", "outputs", "inputs", "state", "changedPropIds", "x"]),
+                                      junk, max_size=5),
+                      st.lists(junk, max_size=3), junk))
+def test_malformed_callback_requests_are_client_errors(client, body):
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code < 500, (body, r.status_code)
+    assert b"Traceback" not in r.data
