@@ -74,13 +74,23 @@ def options() -> list[dict]:
 COMPACT_KINDS = ("(former council", "(old code", "Integrated care board)", "Air-quality zone)")
 
 
+def _rich(o: dict) -> dict:
+    """The option's label as a component (name, then its type in muted text), so type-ahead
+    matches the `search` text (name and GSS code) and not the type: with a plain-text label
+    'Don' would match every '(London borough)' before Doncaster."""
+    text = o["label"]
+    cut = text.rfind(" (")
+    name, kind = (text[:cut], text[cut:]) if cut > 0 else (text, "")
+    return {"label": html.Span([name, html.Span(kind, className="search__kind")]), "value": o["value"],
+            "search": o["search"]}
+
+
 def search_box(id_prefix: str, label: str = "Find an area", value: str | None = None,
                compact: bool = False) -> html.Div:
     """The labelled type-ahead box; choosing an option navigates to /area/<code>."""
     dd_id = {"type": "area-search", "prefix": id_prefix}
     try:
-        opts = [{"label": o["label"], "value": o["value"], "search": o["search"]} for o in options()
-                if not (compact and any(k in o["label"] for k in COMPACT_KINDS))]
+        opts = [_rich(o) for o in options() if not (compact and any(k in o["label"] for k in COMPACT_KINDS))]
     except Exception:  # noqa: BLE001 - a missing build must not break the page shell
         opts = []
     return html.Div([
