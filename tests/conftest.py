@@ -6,11 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -52,43 +47,15 @@ def ctx():
     return Context.load(RAW)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(build_dir, tmp_path_factory):
     """The whole app served by `python -m dashboard` in a subprocess; yields its base URL."""
-    port = _free_port()
+    from tests.helpers import app_server
+
     db = tmp_path_factory.mktemp("db") / "assessments.sqlite"
-    env = dict(os.environ, PORT=str(port), DATABASE_URL=f"sqlite:///{db}",
-               WELLBEING_BUILD_DIR=str(build_dir), SECRET_KEY="test-secret")
-    log = open(tmp_path_factory.mktemp("log") / "server.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            log.seek(0)
-            pytest.fail(f"app server exited early:\n{log.read()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("app server did not start within 90 s")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    env = {"DATABASE_URL": f"sqlite:///{db}", "WELLBEING_BUILD_DIR": str(build_dir)}
+    with app_server(env, tmp_path_factory.mktemp("log") / "server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

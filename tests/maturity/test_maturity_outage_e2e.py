@@ -2,21 +2,14 @@
 clearly, keeps the answer, and saves it by itself once the database is available again."""
 from __future__ import annotations
 
-import os
 import re
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
 from dashboard.maturity import autosave, db
 from dashboard.maturity import repository as repo
-from tests.conftest import ROOT
 
 T = 20_000
 
@@ -25,37 +18,13 @@ T = 20_000
 def outage_server(build_dir, tmp_path):
     """Our own app server on a private SQLite file with a 1 s busy timeout (so a held lock looks
     like an unavailable database quickly)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from tests.helpers import app_server
+
     path = tmp_path / "outage.sqlite"
-    env = dict(os.environ, PORT=str(port), DATABASE_URL=f"sqlite:///{path}", WELLBEING_BUILD_DIR=str(build_dir),
-               SECRET_KEY="test-secret", MATURITY_SQLITE_BUSY_TIMEOUT="1")
-    log = open(tmp_path / "server.log", "w+")
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            log.seek(0)
-            pytest.fail(f"app server exited early:\n{log.read()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("app server did not start within 90 s")
-    yield url, path
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    env = {"DATABASE_URL": f"sqlite:///{path}", "WELLBEING_BUILD_DIR": str(build_dir),
+           "MATURITY_SQLITE_BUSY_TIMEOUT": "1"}
+    with app_server(env, tmp_path / "server.log") as url:
+        yield url, path
     db.dispose_all()
 
 
