@@ -1,7 +1,6 @@
 """Small helpers shared by the benchmarks: timing statistics, a server runner, results."""
 from __future__ import annotations
 
-import json
 import os
 import socket
 import statistics
@@ -67,23 +66,3 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
-
-
-def dash_payload(base: str, output_contains: str, inputs: dict, state: dict | None = None) -> dict:
-    """Build the JSON body Dash's renderer posts to /_dash-update-component for the callback
-    whose output id contains `output_contains`; `inputs`/`state` map 'id.prop' -> value."""
-    with urllib.request.urlopen(base + "/_dash-dependencies") as r:
-        deps = json.loads(r.read())
-    dep = next(d for d in deps if output_contains in d["output"])
-
-    def items(spec, values):
-        return [{"id": s["id"], "property": s["property"], "value": values.get(f"{s['id']}.{s['property']}")}
-                for s in spec]
-
-    outs = []
-    for o in dep["output"].strip(".").split("..") if dep["output"].startswith("..") else [dep["output"]]:
-        i, prop = o.rsplit(".", 1)
-        outs.append({"id": i, "property": prop})
-    return {"output": dep["output"], "outputs": outs if len(outs) > 1 else outs[0],
-            "inputs": items(dep["inputs"], inputs), "state": items(dep.get("state", []), state or {}),
-            "changedPropIds": [f"{s['id']}.{s['property']}" for s in dep["inputs"][:1]]}

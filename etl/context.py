@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -19,8 +20,14 @@ class Context:
 
     @classmethod
     def load(cls, raw: Path) -> "Context":
-        return cls(raw=raw, areas=geography.build_areas(raw), changes=geography.code_changes(raw),
+        changes = geography.code_changes(raw)
+        return cls(raw=raw, areas=geography.build_areas(raw, changes), changes=changes,
                    weights=geography.populations(raw))
+
+    @cached_property
+    def successors(self) -> dict[str, str]:
+        """Retired LTLA code -> current code (chains followed), computed once."""
+        return geography.successor_map(self.changes)
 
     def path(self, rel: str) -> Path:
         return self.raw / rel
@@ -50,4 +57,4 @@ class Context:
         return pd.concat([obs[~is_ltla], done], ignore_index=True)
 
     def successor(self, code: str) -> str:
-        return geography.successor_map(self.changes).get(code, code)
+        return self.successors.get(code, code)

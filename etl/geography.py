@@ -165,11 +165,11 @@ def la_type(code: str) -> str:
     }.get(code[:3], "Other")
 
 
-def build_areas(raw: Path) -> pd.DataFrame:
+def build_areas(raw: Path, changes: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per area the product knows: current LTLAs, UTLAs, ICBs, regions, nations, UK,
     and retired LTLA/UTLA codes (active=False, with their successor)."""
     cfg = config()
-    changes = code_changes(raw)
+    changes = code_changes(raw) if changes is None else changes
     succ = successor_map(changes)
     lad = _ltla_frame(raw, succ)
     icb = ltla_to_icb(raw, succ)

@@ -75,19 +75,12 @@ def choose_basis(obs: pd.DataFrame, ltla_codes: set[str], periods: list[str],
 
 # --------------------------------------------------------------------------- core ranking
 def worseness_percentiles(values: np.ndarray, higher_is_worse: list[bool]) -> np.ndarray:
-    """values: (..., n_areas, n_metrics) -> percentiles in (0, 100), 100 = worst.
-    Areas with any missing metric must be removed before calling."""
+    """values: (n_areas, n_metrics) -> percentiles in (0, 100), 100 = worst. Tied values (e.g.
+    rounded published estimates) share their average rank. Areas with any missing metric must
+    be removed before calling."""
     v = np.where(np.array(higher_is_worse), values, -values)
-    # average ranks along the area axis (ties share their mean rank)
-    order = np.argsort(v, axis=-2, kind="stable")
-    ranks = np.empty_like(order, dtype=float)
-    n = v.shape[-2]
-    np.put_along_axis(ranks, order, np.arange(1, n + 1, dtype=float).reshape((-1, 1)) * np.ones(v.shape[-1]), axis=-2)
-    # tie correction (only matters for exact duplicates, e.g. rounded published values)
-    if v.ndim == 2:
-        s = pd.DataFrame(v).rank(axis=0, method="average").to_numpy()
-        ranks = s
-    return 100.0 * (ranks - 0.5) / n
+    ranks = pd.DataFrame(v).rank(axis=0, method="average").to_numpy()
+    return 100.0 * (ranks - 0.5) / v.shape[0]
 
 
 def rank_worst_third(values: np.ndarray, higher_is_worse: list[bool]):
@@ -123,6 +116,8 @@ def simulate(values: np.ndarray, se: np.ndarray, higher_is_worse: list[bool], ba
              n_draws: int = N_DRAWS, seed: int = SEED):
     """Monte Carlo over the published sampling error. Returns (p_worst_third per area,
     metric gap draws (n_draws, m), overall gap draws (n_draws,))."""
+    # Seeded draws of sampling error around each *published* estimate (Normal(value, se) with se
+    # from its published CI): they measure how sure a ranking is; no drawn value is ever shown.
     rng = np.random.default_rng(seed)
     se = np.where(np.isfinite(se), se, 0.0)
     draws = values[None] + rng.standard_normal((n_draws,) + values.shape) * se[None]
