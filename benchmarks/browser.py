@@ -15,6 +15,13 @@ PATHS = "#map-graph .js-plotly-plot g.choroplethlayer path"
 # Signature of the painted map: the fill colours of the drawn areas.
 SIG = """() => Array.from(document.querySelectorAll('#map-graph g.choroplethlayer path'))
   .map(p => p.style.fill || p.getAttribute('fill') || '').join('|')"""
+# What a first visit downloads and evaluates: every script resource the page fetched.
+JS_BYTES = """() => { const by = new Map(); performance.getEntriesByType('resource')
+  .filter(e => e.initiatorType === 'script' || /\\.js(\\?|$)/.test(e.name)).forEach(e => {
+    const o = by.get(e.name) || {transfer: 0, decoded: 0};
+    by.set(e.name, {transfer: Math.max(o.transfer, e.transferSize), decoded: Math.max(o.decoded, e.decodedBodySize)}); });
+  const v = Array.from(by.values());
+  return {files: v.length, transfer: v.reduce((a, e) => a + e.transfer, 0), decoded: v.reduce((a, e) => a + e.decoded, 0)}; }"""
 CHANGED = """(before) => { const s = (%s)(); if (s && s !== before) { window.__done = performance.now(); return true; }
   return false; }""" % SIG
 
@@ -33,7 +40,7 @@ def main(changes: int = 12) -> None:
             b = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
             page = b.new_page(viewport={"width": 1280, "height": 900})
             page.goto(base + "/", wait_until="load")  # first visit warms the server, not measured
-            loads = []
+            loads, js = [], None
             for _ in range(5):
                 ctx = b.new_context(viewport={"width": 1280, "height": 900})
                 p = ctx.new_page()
@@ -41,9 +48,12 @@ def main(changes: int = 12) -> None:
                 p.goto(base + "/map?metric=mean_life_satisfaction&period=2022-23&geography=ltla", wait_until="commit")
                 p.wait_for_selector(PATHS, timeout=30000)
                 loads.append(time.perf_counter() - t)
+                js = js or p.evaluate(JS_BYTES)
                 ctx.close()
             record("first page load to interactive map", f"median {statistics.median(loads):.2f} s over {len(loads)} "
                    f"fresh browser contexts (target <= 2 s)")
+            record("JavaScript on a first visit", f"{js['files']} files, {js['transfer'] / 1e6:.2f} MB transferred, "
+                   f"{js['decoded'] / 1e6:.2f} MB to evaluate")
             page.goto(base + "/map?metric=mean_life_satisfaction&period=2022-23&geography=ltla")
             page.wait_for_selector(PATHS)
             page.wait_for_timeout(500)

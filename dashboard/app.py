@@ -67,6 +67,7 @@ def create_app() -> Dash:
         use_pages=True,
         pages_folder=str(config.ROOT / "dashboard" / "pages"),
         assets_folder=str(config.ROOT / "assets"),
+        assets_path_ignore=["^vendor$"],  # served on demand (see assets/plotly_bundle.js), not as page scripts
         title="Well-being Mission Dashboard",
         suppress_callback_exceptions=True,
         update_title=None,

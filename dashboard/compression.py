@@ -1,6 +1,8 @@
-"""Response compression (gzip/brotli/zstd via Flask-Compress) with the compressed bytes of
-static files kept in memory: Dash's JavaScript bundles (plotly.js is 4.8 MB) would otherwise be
-compressed again for every new visitor."""
+"""Static-file delivery: response compression (gzip/brotli/zstd via Flask-Compress) with the
+compressed bytes of static files kept in memory, so Dash's JavaScript bundles are not compressed
+again for every new visitor; and year-long browser caching of assets whose URL names their
+version (Dash adds `?m=<mtime>` to every asset it links; vendored files carry the version in
+their file name), so a returning visitor downloads none of them."""
 from __future__ import annotations
 
 import threading
@@ -36,6 +38,22 @@ def _cache_key(request) -> str:
     return "dynamic"
 
 
+ASSET_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def _versioned_asset(request) -> bool:
+    return request.path.startswith("/assets/") and ("m" in request.args or request.path.startswith("/assets/vendor/"))
+
+
+def _cache_assets(response):
+    from flask import request
+
+    if response.status_code == 200 and _versioned_asset(request):
+        response.headers["Cache-Control"] = ASSET_CACHE_CONTROL
+    return response
+
+
 def configure(server) -> None:
     server.config["COMPRESS_CACHE_BACKEND"] = _StaticOnlyCache
     server.config["COMPRESS_CACHE_KEY"] = _cache_key
+    server.after_request(_cache_assets)

@@ -180,17 +180,21 @@ def compute(obs: pd.DataFrame, areas: pd.DataFrame, n_draws: int = N_DRAWS) -> d
 
     ltla_rows, gap_rows, sims = [], [], {}
     frames = [(BASELINE_GAP_LABEL, True, bv, bs, base_long)]
+    # one pass over the observations, then a lookup per period (filtering the whole table once
+    # per period made this step grow with periods x rows)
+    by_period = dict(tuple(_wide(obs, metrics, fy_periods, codes).groupby("period", sort=False)))
     for p in fy_periods:
-        long = _wide(obs, metrics, [p], codes)
-        if long.empty:
+        long = by_period.get(p)
+        if long is None or long.empty:
             continue
         v, s, _ = _period_frame(long, metrics)
         frames.append((p, False, v, s, long))
     for label, is_base, v, s, long in frames:
         if len(v) < 30:
             continue
-        res = rank_worst_third(v.to_numpy(), hiw)
-        p_member, gdraw, odraw = simulate(v.to_numpy(), s.to_numpy(), hiw, baseline_sd, n_draws)
+        vals = v.to_numpy()
+        res = rank_worst_third(vals, hiw)
+        p_member, gdraw, odraw = simulate(vals, s.to_numpy(), hiw, baseline_sd, n_draws)
         derived = long.groupby("area_code")["derived"].any()
         for i, code in enumerate(v.index):
             row = {"period": label, "is_baseline": is_base, "basis": basis, "area_code": code,
@@ -200,11 +204,11 @@ def compute(obs: pd.DataFrame, areas: pd.DataFrame, n_draws: int = N_DRAWS) -> d
                    "p_worst_third": float(p_member[i]), "uses_derived": bool(derived.get(code, False))}
             for j, m in enumerate(metrics):
                 row[f"pct_{m}"] = float(res["percentiles"][i, j])
-                row[f"value_{m}"] = float(v.iloc[i, j])
+                row[f"value_{m}"] = float(vals[i, j])
             ltla_rows.append(row)
         if is_base:
             continue  # the baseline gap is the mean of the three annual gaps (below)
-        g = gaps(v.to_numpy(), res["in_worst_third"])
+        g = gaps(vals, res["in_worst_third"])
         wt = v[res["in_worst_third"]].mean(axis=0).to_numpy()
         rest = v[~res["in_worst_third"]].mean(axis=0).to_numpy()
         sims[label] = dict(gap=np.append(g, overall_gap(g, hiw, baseline_sd)), wt=np.append(wt, np.nan),
@@ -253,12 +257,14 @@ def region_change(obs: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for basis, metrics in (("shares", SHARE_METRICS), ("means", MEAN_METRICS)):
         sub = geo[geo["metric_id"].isin(metrics)]
-        base = sub[sub["period"] == BASELINE_REGION_PERIOD].set_index(["area_code", "metric_id"])
-        for r in sub[sub["period"] > BASELINE_REGION_PERIOD].itertuples():
-            key = (r.area_code, r.metric_id)
-            if key not in base.index:
-                continue
-            b = base.loc[key]
+        base = sub.loc[sub["period"] == BASELINE_REGION_PERIOD, ["area_code", "metric_id", "value", "lower", "upper"]]
+        base = base.drop_duplicates(["area_code", "metric_id"])
+        # an inner merge keeps the later rows' order and drops those with no baseline value
+        later = sub[sub["period"] > BASELINE_REGION_PERIOD].merge(
+            base.rename(columns={"value": "b_value", "lower": "b_lower", "upper": "b_upper"}),
+            on=["area_code", "metric_id"], how="inner")
+        for r in later.itertuples():
+            b = {"value": r.b_value, "lower": r.b_lower, "upper": r.b_upper}
             testable = all(np.isfinite([b["value"], b["lower"], b["upper"], r.value, r.lower, r.upper]))
             if testable:
                 d, lo, hi, z, sig = stats.diff_test(b["value"], b["lower"], b["upper"], r.value, r.lower, r.upper)

@@ -244,8 +244,28 @@ def _source_rows(metric_id: str, geography: str) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- the values frame
+class _PeriodFrames:
+    """One metric's rows at one geography, indexed by area code for one period at a time: the
+    split is made when a period is first asked for, so the first view of a metric costs the
+    same however many periods it has."""
+
+    def __init__(self, src: pd.DataFrame):
+        self._src = src
+        self._pos = src.groupby(src["period"].astype(str), sort=False).indices
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def get(self, period: str) -> pd.DataFrame | None:
+        got = self._frames.get(period)
+        if got is None and period in self._pos:
+            # two threads may both build it; the results are equal, so no lock is needed
+            got = (self._src.iloc[self._pos[period]].drop(columns="period")
+                   .drop_duplicates("area_code").set_index("area_code"))
+            self._frames[period] = got
+        return got
+
+
 @lru_cache(maxsize=2048)
-def _source_by_period(fp: str, metric_id: str, geography: str) -> dict[str, pd.DataFrame]:
+def _source_by_period(fp: str, metric_id: str, geography: str) -> _PeriodFrames | dict:
     src = _source_rows(metric_id, geography)
     if src.empty:
         return {}
@@ -258,8 +278,7 @@ def _source_by_period(fp: str, metric_id: str, geography: str) -> dict[str, pd.D
     for c in ("area_code", "status", "note", "native_geography", "native_area_code"):
         if c in src:
             src[c] = src[c].astype(object)
-    return {str(p): g.drop(columns="period").drop_duplicates("area_code").set_index("area_code")
-            for p, g in src.groupby(src["period"].astype(str), sort=False)}
+    return _PeriodFrames(src)
 
 
 @lru_cache(maxsize=2)

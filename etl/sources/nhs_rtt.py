@@ -105,7 +105,8 @@ def icb_ods_map(raw: Path) -> dict[str, tuple[str, str]]:
 
 def parse_rtt(path: Path, source: str, icb_map: dict[str, tuple[str, str]]) -> pd.DataFrame:
     df = readers.read_csv(path, required=REQUIRED)
-    df["file_row"] = np.arange(len(df)) + 2
+    # one concat, not an insert: the wide RTT frame arrives fragmented and pandas warns on insert
+    df = pd.concat([df, pd.Series(np.arange(len(df)) + 2, index=df.index, name="file_row")], axis=1)
     bands = band_columns(df.columns, source)
     sub = df[(df["RTT Part Type"].str.strip() == "Part_2") & (df["Treatment Function Code"].str.strip() == "C_999")]
     if sub.empty:

@@ -138,3 +138,16 @@ def test_geography_without_values_says_so(built):
     df = mv.values_frame("mean_life_satisfaction", "2022-23", "icb")
     assert df["value"].isna().all()
     assert df["reason"].str.contains("not published for any integrated care board").all()
+
+
+def test_period_frames_split_one_period_at_a_time():
+    src = pd.DataFrame({"area_code": ["A", "B", "A", "A"], "value": [1.0, 2.0, 3.0, 9.0],
+                        "period": ["2020-21", "2020-21", "2021-22", "2021-22"]})
+    frames = mv._PeriodFrames(src)
+    got = frames.get("2021-22")
+    # only the asked period is materialised; a repeated area keeps its first row
+    assert list(frames._frames) == ["2021-22"]
+    assert got.loc["A", "value"] == 3.0 and "period" not in got.columns
+    assert frames.get("2021-22") is got
+    assert frames.get("1999-00") is None
+    assert frames.get("2020-21")["value"].to_dict() == {"A": 1.0, "B": 2.0}
