@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from dashboard import config
 
@@ -21,6 +24,28 @@ _LOCK = threading.Lock()
 _STORE: "DataStore | None" = None
 _RESET_HOOKS: list = []
 _CHECK_EVERY = 5.0  # seconds between checks of the build's manifest for a rebuild
+
+
+def _as_objects(col: pd.Series) -> pd.Series:
+    cats = np.asarray(col.cat.categories.astype(object), dtype=object)
+    codes = col.cat.codes.to_numpy()
+    out = np.empty(len(codes), dtype=object)  # missing entries stay None, as pandas would read them
+    have = codes >= 0
+    out[have] = cats[codes[have]]
+    return pd.Series(out, index=col.index, name=col.name)
+
+
+def read_frame(path: Path) -> pd.DataFrame:
+    """The parquet file as pandas reads it with pyarrow strings turned off (plain object string
+    columns; see dashboard/__init__.py), but several times faster: the text columns repeat a few
+    values (codes, periods, statuses), so they are read as dictionaries and expanded by index
+    instead of converting every string one at a time."""
+    schema = pq.read_schema(path)
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    df = pq.read_table(path, read_dictionary=text).to_pandas()
+    for c in text:
+        df[c] = _as_objects(df[c])
+    return df
 
 
 @dataclass
@@ -33,7 +58,7 @@ class DataStore:
     def _read(self, name: str) -> pd.DataFrame:
         if name not in self._frames:
             path = self.build_dir / f"{name}.parquet"
-            self._frames[name] = pd.read_parquet(path) if path.exists() else pd.DataFrame()
+            self._frames[name] = read_frame(path) if path.exists() else pd.DataFrame()
         return self._frames[name]
 
     @cached_property
