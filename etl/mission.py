@@ -261,24 +261,23 @@ def region_change(obs: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
         base = base.drop_duplicates(["area_code", "metric_id"])
         # an inner merge keeps the later rows' order and drops those with no baseline value
         later = sub[sub["period"] > BASELINE_REGION_PERIOD].merge(
-            base.rename(columns={"value": "b_value", "lower": "b_lower", "upper": "b_upper"}),
+            base.rename(columns={"value": "baseline_value", "lower": "baseline_lower", "upper": "baseline_upper"}),
             on=["area_code", "metric_id"], how="inner")
         for r in later.itertuples():
-            b = {"value": r.b_value, "lower": r.b_lower, "upper": r.b_upper}
-            testable = all(np.isfinite([b["value"], b["lower"], b["upper"], r.value, r.lower, r.upper]))
-            if testable:
-                d, lo, hi, z, sig = stats.diff_test(b["value"], b["lower"], b["upper"], r.value, r.lower, r.upper)
+            bv, bl, bu = r.baseline_value, r.baseline_lower, r.baseline_upper
+            if all(np.isfinite([bv, bl, bu, r.value, r.lower, r.upper])):
+                d, lo, hi, z, sig = stats.diff_test(bv, bl, bu, r.value, r.lower, r.upper)
                 verdict = str(stats.direction(np.array([d]), np.array([sig]), POLARITY[r.metric_id])[0])
                 verdict = {"improved": "significantly improved", "worsened": "significantly worse"}.get(verdict, verdict)
             else:
-                d = r.value - b["value"] if np.isfinite(r.value) and np.isfinite(b["value"]) else np.nan
+                d = r.value - bv if np.isfinite(r.value) and np.isfinite(bv) else np.nan
                 lo = hi = z = np.nan
                 sig = False
                 verdict = "not testable (no published CI)"
             rows.append({"area_code": r.area_code, "area_name": r.area_name, "geography": r.geography,
                          "metric_id": r.metric_id, "basis": basis, "baseline_period": BASELINE_REGION_PERIOD,
-                         "period": r.period, "baseline_value": b["value"], "baseline_lower": b["lower"],
-                         "baseline_upper": b["upper"], "value": r.value, "lower": r.lower, "upper": r.upper,
+                         "period": r.period, "baseline_value": bv, "baseline_lower": bl,
+                         "baseline_upper": bu, "value": r.value, "lower": r.lower, "upper": r.upper,
                          "change": float(d), "change_lower": float(lo), "change_upper": float(hi),
                          "z": float(z), "significant": bool(sig), "verdict": verdict})
     return pd.DataFrame(rows)

@@ -11,18 +11,6 @@ import pytest
 from dashboard.analysis import map_values as mv
 
 
-@pytest.fixture(scope="module")
-def app():
-    from dashboard.app import create_app
-
-    return create_app()
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.server.test_client()
-
-
 def _text(component) -> str:
     """All text in a Dash component tree."""
     if component is None:

@@ -1,15 +1,6 @@
 """Security headers, request limits and the write rate limit."""
 from __future__ import annotations
 
-import pytest
-
-
-@pytest.fixture(scope="module")
-def client(build_dir):
-    from dashboard.app import create_app
-
-    return create_app().server.test_client()
-
 
 def test_security_headers_on_pages(client):
     r = client.get("/map")

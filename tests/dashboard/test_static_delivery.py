@@ -5,18 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-import pytest
-
 from dashboard import config
 
 VENDOR = config.ROOT / "assets" / "vendor"
-
-
-@pytest.fixture(scope="module")
-def client(build_dir):
-    from dashboard.app import create_app
-
-    return create_app().server.test_client()
 
 
 def _bundle_name() -> str:
