@@ -1,6 +1,7 @@
 """ONS4 headline data on the real bundled files: values, counts, CIs, markings, mergers."""
 from __future__ import annotations
 
+
 import numpy as np
 import pandas as pd
 import pytest

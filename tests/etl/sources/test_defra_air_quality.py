@@ -1,33 +1,15 @@
-"""Defra air quality by AQ zone (+ LTLA -> zone lookup) and the NHS RTT parser (fixture)."""
+"""Defra air quality by air-quality zone and the LTLA -> zone lookup, on the real bundled files."""
 from __future__ import annotations
 
-import copy
 import shutil
 from pathlib import Path
-
 import pandas as pd
 import pytest
-
 from etl.errors import InputError
 from etl.schema import validate_observations
 from etl.sources import defra_air_quality as aq
 from etl.sources import nhs_rtt
-from tests.etl.test_sources_b_dfe import RAW, copy_raw, ctx_on, load_ctx, one
-
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "b_rtt" / "rtt_full.csv"
-
-
-@pytest.fixture(scope="module")
-def ctx_aq():
-    ctx = copy.copy(load_ctx())
-    ctx.extra_tables = {}
-    aq.extend_areas(ctx)
-    return ctx
-
-
-@pytest.fixture(scope="module")
-def air(ctx_aq):
-    return validate_observations(aq.parse(ctx_aq))
+from tests.etl.sources.support import ctx_on, one, copy_raw
 
 
 def test_zone_areas_added(ctx_aq):
@@ -36,7 +18,6 @@ def test_zone_areas_added(ctx_aq):
     assert (z.loc[z["code"] <= "UK0028", "la_type"] == "Agglomeration").all()
     assert (z.loc[z["code"] > "UK0028", "la_type"] == "Zone").all()
     assert z.set_index("code").loc["UK0043", "country_code"] == "N92000002"
-
 
 def test_every_current_ltla_has_one_zone(ctx_aq):
     a = ctx_aq.areas
@@ -49,7 +30,6 @@ def test_every_current_ltla_has_one_zone(ctx_aq):
     assert (look.loc[look["derived"], "n_sites"] == 0).all()
     assert len(site_based) == 135
 
-
 def test_zone_lookup_spot_checks(ctx_aq):
     look = ctx_aq.extra_tables["ltla_aq_zone"].set_index("ltla_code")
     assert look.loc["E09000033", "aq_zone_code"] == "UK0001"  # Westminster: sites, Greater London
@@ -58,7 +38,6 @@ def test_zone_lookup_spot_checks(ctx_aq):
     assert look.loc["S12000023", "aq_zone_code"] == "UK0039" and look.loc["S12000023", "derived"]  # Orkney
     assert look.loc["E06000017", "aq_zone_code"] == "UK0032"  # Rutland -> East Midlands zone, derived
     assert look.loc["E06000017", "rule"] == aq.RULE_NEIGHBOURS
-
 
 def test_no2_max_values_and_status(air, ctx_aq):
     mx = air[air["metric_id"] == aq.MAX_ID]
@@ -73,13 +52,11 @@ def test_no2_max_values_and_status(air, ctx_aq):
     t = ctx_aq.extra_tables["aq_zones"]
     assert len(t) == 129 and set(t.columns) >= {"code", "name", "type", "year", "compliance_status"}
 
-
 def test_site_median_context(air):
     md = air[air["metric_id"] == aq.MEDIAN_ID]
     assert sorted(md["period"].unique()) == [str(y) for y in range(2013, 2019)]  # 2019 excluded
     assert len(md[md["period"] == "2018"]) == 43
     assert (md.loc[md["status"] == "ok", "note"].str.startswith("median of ")).all()
-
 
 def test_air_bad_input_names_file_and_column(tmp_path, ctx_aq):
     rel = aq.ZONE_FILES[2022]
@@ -91,7 +68,6 @@ def test_air_bad_input_names_file_and_column(tmp_path, ctx_aq):
         aq.parse(ctx_on(raw, ctx_aq))
     assert rel in str(e.value) and "'maximum_value'" in str(e.value) and "row 4" in str(e.value)
 
-
 def test_air_unknown_zone_name(tmp_path, ctx_aq):
     raw = copy_raw(tmp_path, [aq.META])
     df = pd.read_csv(raw / aq.META, dtype=str, keep_default_na=False)
@@ -101,39 +77,3 @@ def test_air_unknown_zone_name(tmp_path, ctx_aq):
     with pytest.raises(InputError) as e:
         aq.extend_areas(ctx_on(raw, ctx_aq))
     assert aq.META in str(e.value) and "Atlantis" in str(e.value) and f"row {i + 2}" in str(e.value)
-
-
-# --------------------------------------------------------------------------- NHS RTT (fixture)
-@pytest.fixture(scope="module")
-def icb_map():
-    return nhs_rtt.icb_ods_map(RAW.resolve())
-
-
-def test_rtt_fixture_median_and_share(icb_map):
-    df = validate_observations(nhs_rtt.parse_rtt(FIXTURE, nhs_rtt.RTT, icb_map))
-    assert set(df["period"]) == {"2025-03-31"} and (df["geography"] == "icb").all()
-    qe1, qyg = icb_map["QE1"][0], icb_map["QYG"][0]
-    med = df[df["metric_id"] == nhs_rtt.MEDIAN_ID].set_index("area_code")["value"]
-    share = df[df["metric_id"] == nhs_rtt.WITHIN_ID].set_index("area_code")["value"]
-    # QE1: two providers summed (60 pathways; Part_1A and C_100 rows ignored): median 3.0 weeks
-    assert med[qe1] == pytest.approx(3.0) and share[qe1] == pytest.approx(50 / 60 * 100)
-    assert med[qyg] == pytest.approx(30.5) and share[qyg] == 0
-
-
-def test_rtt_absent_file_gives_no_rows(ctx_aq):
-    assert len(nhs_rtt.parse(ctx_aq)) == 0
-
-
-def test_rtt_bad_inputs(tmp_path, icb_map):
-    df = pd.read_csv(FIXTURE, dtype=str)
-    bad = df.copy()
-    bad.loc[0, "Commissioner Parent Org Code"] = "ZZZ"
-    p = tmp_path / "rtt_full.csv"
-    bad.to_csv(p, index=False)
-    with pytest.raises(InputError) as e:
-        nhs_rtt.parse_rtt(p, nhs_rtt.RTT, icb_map)
-    assert nhs_rtt.RTT in str(e.value) and "Commissioner Parent Org Code" in str(e.value) and "row 2" in str(e.value)
-    df.drop(columns=["Gt 05 To 06 Weeks SUM 1"]).to_csv(p, index=False)
-    with pytest.raises(InputError) as e:
-        nhs_rtt.parse_rtt(p, nhs_rtt.RTT, icb_map)
-    assert "Gt 06 To 07 Weeks SUM 1" in str(e.value)

@@ -1,17 +1,19 @@
-"""The build: artefacts, manifest, atomicity on bad input, geography lookups and geometry."""
+"""The build: artefacts, manifest, atomicity on bad input, skipping unchanged inputs, the CLI."""
 from __future__ import annotations
 
 import gzip
 import json
-
 import pandas as pd
 import pytest
-
 from etl import build as build_mod
 from etl.errors import InputError
 from tests.helpers import raw_copy
 
 ELS = "ons-wellbeing/els_personal-wellbeing-estimates.csv"
+
+
+def _quick_env(monkeypatch):
+    monkeypatch.setenv("ETL_SOURCES", "ons_wellbeing")
 
 
 def test_artefacts_and_manifest(build_dir):
@@ -27,35 +29,6 @@ def test_artefacts_and_manifest(build_dir):
     if (build_dir / "ltla_aq_zone.parquet").exists():
         assert (build_dir / "aq_zones.parquet").exists()
 
-
-def test_ltla_geometry_is_small_and_complete(build_dir):
-    gj = json.loads((build_dir / "geo_ltla.geojson").read_text())
-    assert len(gj["features"]) == 361
-    assert {f["id"] for f in gj["features"]} >= {"E08000038", "E08000039", "E06000063"}
-    assert len(gzip.compress((build_dir / "geo_ltla.geojson").read_bytes())) <= 150_000
-    x, y = gj["features"][0]["geometry"]["coordinates"][0][0][0] if gj["features"][0]["geometry"]["type"] == "MultiPolygon" \
-        else gj["features"][0]["geometry"]["coordinates"][0][0]
-    assert -9 < x < 2 and 49 < y < 61  # WGS84 lon/lat
-
-
-def test_areas_and_icb_rule(build_dir):
-    a = pd.read_parquet(build_dir / "areas.parquet")
-    lt = a[(a.geography == "ltla") & a.active].set_index("code")
-    assert len(lt) == 361
-    assert lt.loc["E07000244", "icb_code"] == "E54000022"  # East Suffolk: 50/50 tie -> lower ICB code
-    assert lt.loc["E07000244", "icb_share"] == pytest.approx(0.5) and lt.loc["E07000244", "icb_split"]
-    assert lt.loc["E07000216", "icb_split"]  # Waverley
-    assert lt.loc["E07000008", "utla_code"] == "E10000003"  # Cambridge -> Cambridgeshire
-    assert lt.loc["E08000038", "region_code"] == "E12000003"
-    assert lt.icb_code[lt.country_code == "E92000001"].notna().all()
-    old = a[a.code == "E07000026"].iloc[0]
-    assert not old.active and old.successor_code == "E06000063"
-
-
-def _quick_env(monkeypatch):
-    monkeypatch.setenv("ETL_SOURCES", "ons_wellbeing")
-
-
 def test_bad_input_leaves_previous_build_untouched(tmp_path, monkeypatch):
     _quick_env(monkeypatch)
     out = tmp_path / "build"
@@ -70,7 +43,6 @@ def test_bad_input_leaves_previous_build_untouched(tmp_path, monkeypatch):
     assert (out / "manifest.json").read_text() == before
     assert not list(tmp_path.glob("build.tmp-*"))
 
-
 def test_missing_file_and_check_mode(tmp_path, monkeypatch):
     _quick_env(monkeypatch)
     raw = raw_copy(tmp_path / "raw", replace={ELS: None})
@@ -80,7 +52,6 @@ def test_missing_file_and_check_mode(tmp_path, monkeypatch):
     build_mod.build(good, tmp_path / "out2", check_only=True, log=lambda *a: None)
     assert not (tmp_path / "out2").exists()
 
-
 def test_unchanged_inputs_skip_the_rebuild(tmp_path, monkeypatch):
     _quick_env(monkeypatch)
     raw = raw_copy(tmp_path / "raw")
@@ -89,7 +60,6 @@ def test_unchanged_inputs_skip_the_rebuild(tmp_path, monkeypatch):
     msgs = []
     build_mod.build(raw, out, log=msgs.append)
     assert "up to date" in msgs[0]
-
 
 def test_cli_exit_code_and_message(tmp_path, monkeypatch, capsys):
     _quick_env(monkeypatch)
