@@ -27,7 +27,7 @@ from etl.errors import InputError
 
 ARTEFACTS = ["observations.parquet", "areas.parquet", "metrics.parquet", "la_view.parquet",
              "mission_ltla.parquet", "mission_gap.parquet", "mission_regions.parquet",
-             "geo_ltla.geojson", "manifest.json"]
+             "geographies.parquet", "nations.parquet", "geo_ltla.geojson", "manifest.json"]
 
 
 def declared_inputs(mods) -> list[str]:
@@ -115,7 +115,7 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
 
     import pandas as pd
 
-    from etl import boundaries, catalogue, la_view, mission, sources
+    from etl import boundaries, catalogue, geography, la_view, mission, sources, vocabulary
     from etl.context import Context
     from etl.schema import OBS_COLUMNS, finalise, validate_observations
 
@@ -169,6 +169,8 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
         areas.to_parquet(tmp / "areas.parquet", index=False)
         metrics_df.to_parquet(tmp / "metrics.parquet", index=False)
         view.to_parquet(tmp / "la_view.parquet", index=False)
+        vocabulary.geographies_frame().to_parquet(tmp / "geographies.parquet", index=False)
+        vocabulary.nations_frame().to_parquet(tmp / "nations.parquet", index=False)
         for name, df in mission_tables.items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
         for name, df in ctx.extra_tables.items():
@@ -187,7 +189,7 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
             "geometry_bytes": geo_sizes,
             "mission_basis": sorted(mission_tables["mission_gap"]["basis"].unique().tolist())
             if not mission_tables["mission_gap"].empty else [],
-            "current_vintage": "LAD May 2025 codes (December 2023 boundaries)",
+            "current_vintage": geography.config()["current_vintage"],
         }
         (tmp / "manifest.json").write_text(json.dumps(man, indent=2, default=str))
         _swap(tmp, out)

@@ -1,11 +1,13 @@
 """The metrics catalogue: reviewed YAML files under etl/config/metrics/, one per source group."""
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from etl import vocabulary
 from etl.errors import InputError
 
 METRICS_DIR = Path(__file__).parent / "config" / "metrics"
@@ -17,13 +19,16 @@ FIELDS = {
     "status": str, "status_note": str, "in_bundle": bool,
 }
 OPTIONAL = {"decimals": 1, "aggregation": "weighted_mean", "definition": "", "caveats": "",
-            "ci_method": "", "period_type": "", "sort": 999}
+            "ci_method": "", "period_type": "", "sort": 999,
+            # headline measures only: which of the four ONS4 questions, its label, share or mean,
+            # and the score band of the share (e.g. "0-4")
+            "measure": None, "measure_label": None, "role": None, "band": None}
+ROLES = {"share", "mean", None}
 KINDS = {"headline", "headline_mean", "supporting", "context"}
 POLARITIES = {"higher_better", "lower_better", "no_judgement"}
 # available: in the bundle; fetchable: `python -m etl fetch` gets it; not in this snapshot:
 # published (or due) but neither bundled nor fetched automatically; not yet published; paused.
 STATUSES = {"available", "fetchable", "not in this snapshot", "not yet published", "paused"}
-GEOGRAPHIES = {"ltla", "utla", "icb", "aq_zone", "region", "country", "uk"}
 COMPONENTS = {"Self-reported life assessments and emotions", "What matters to individuals",
               "What matters to communities", None}
 
@@ -35,19 +40,46 @@ def load(directory: Path = METRICS_DIR) -> pd.DataFrame:
         if not isinstance(items, list):
             raise InputError(path, "top level", "a list of metric entries", type(items).__name__)
         for i, m in enumerate(items):
+            if not isinstance(m, dict):
+                raise InputError(path, f"entry {i + 1}", "a mapping of metric fields", m)
             where = f"entry {i + 1} ({m.get('id', '?')})"
+            unknown = sorted(set(m) - set(FIELDS) - set(OPTIONAL))
+            if unknown:
+                raise InputError(path, f"{where}, field {unknown[0]!r}",
+                                 "only the catalogue's fields (is it a misspelt optional field?)",
+                                 f"unknown field; known optional fields: {sorted(OPTIONAL)}")
             for key, typ in FIELDS.items():
                 if key not in m:
                     raise InputError(path, where, f"field {key!r}", "missing")
                 if not isinstance(m[key], typ):
                     raise InputError(path, f"{where}, field {key!r}", f"type {typ}", m[key])
             for key, allowed in (("kind", KINDS), ("polarity", POLARITIES), ("status", STATUSES),
-                                 ("native_geography", GEOGRAPHIES), ("component", COMPONENTS)):
+                                 ("native_geography", set(vocabulary.geography_ids())),
+                                 ("component", COMPONENTS)):
                 if m[key] not in allowed:
                     raise InputError(path, f"{where}, field {key!r}", f"one of {sorted(map(str, allowed))}", m[key])
+            if m.get("role") not in ROLES or (m.get("role") is None) != (m.get("measure") is None):
+                raise InputError(path, f"{where}, field 'role'", "'share' or 'mean' together with 'measure'",
+                                 m.get("role"))
             if m["id"] in seen:
                 raise InputError(path, where, "a unique metric id", m["id"])
             seen.add(m["id"])
             rows.append({**OPTIONAL, **m, "catalogue_file": path.name})
     df = pd.DataFrame(rows)
     return df.sort_values(["sort", "id"]).reset_index(drop=True)
+
+
+@lru_cache(maxsize=1)
+def _headline() -> pd.DataFrame:
+    return vocabulary.headline(load())
+
+
+def headline() -> pd.DataFrame:
+    """The four headline measures (share and mean metric ids, polarities, bands), from the catalogue."""
+    return _headline().copy()
+
+
+def polarity_of() -> dict[str, str]:
+    """metric id -> polarity for every catalogue metric."""
+    c = load()
+    return dict(zip(c["id"], c["polarity"]))

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from etl import readers
+from etl import readers, vocabulary
 from etl.errors import InputError
 
 CONFIG_PATH = Path(__file__).parent / "config" / "geographies.yaml"
@@ -146,17 +146,6 @@ def ltla_to_icb(raw: Path, succ: dict[str, str]) -> pd.DataFrame:
         ["ltla", "icb_code", "icb_name", "icb_share", "icb_split"]]
 
 
-def national_level(code: str) -> str | None:
-    """'uk', 'country' or 'region' for a UK, nation or English region GSS code, else None."""
-    if code.startswith("K02"):
-        return "uk"
-    if code[:3] in ("E92", "W92", "S92", "N92"):
-        return "country"
-    if code.startswith("E12"):
-        return "region"
-    return None
-
-
 def la_type(code: str) -> str:
     return {
         "E06": "Unitary authority", "E07": "Non-metropolitan district", "E08": "Metropolitan district",
@@ -191,13 +180,13 @@ def build_areas(raw: Path, changes: pd.DataFrame | None = None) -> pd.DataFrame:
                          active=True))
     for r in icb.drop_duplicates("icb_code").itertuples():
         rows.append(dict(code=r.icb_code, name=r.icb_name, geography="icb", la_type="Integrated care board",
-                         country_code="E92000001", active=True))
+                         country_code=vocabulary.nation_of(r.icb_code), active=True))
     for code, name in lad.dropna(subset=["region_code"]).drop_duplicates("region_code")[
             ["region_code", "region_name"]].itertuples(index=False):
         rows.append(dict(code=code, name=name, geography="region", la_type="Region",
-                         country_code="E92000001", active=True))
-    for code, name in cfg["countries"].items():
-        rows.append(dict(code=code, name=name, geography="country", la_type="Nation", active=True))
+                         country_code=vocabulary.nation_of(code), active=True))
+    for code, spec in vocabulary.nations().items():
+        rows.append(dict(code=code, name=spec["name"], geography="country", la_type="Nation", active=True))
     for code, name in cfg["uk"].items():
         rows.append(dict(code=code, name=name, geography="uk", la_type="United Kingdom", active=True))
     current = {r["code"] for r in rows}

@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from etl import vocabulary
+
 PARENT_COLUMN = {"utla": "utla_code", "icb": "icb_code", "aq_zone": "aq_zone_code",
                  "region": "region_code", "country": "country_code"}
-ORDER = ["ltla", "utla", "icb", "aq_zone", "region", "country"]
+
+
+def _order() -> list[str]:
+    """Finest to coarsest, without the UK (a UK-only metric has no local value)."""
+    return [g for g in vocabulary.geography_ids() if g != "uk"]
 
 
 def build(obs: pd.DataFrame, areas: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
@@ -22,7 +28,7 @@ def build(obs: pd.DataFrame, areas: pd.DataFrame, catalogue: pd.DataFrame) -> pd
     for metric, grp in obs.groupby("metric_id", sort=False):
         geo = native.get(metric)
         # Use the finest geography the metric is actually published on.
-        present = [g for g in ORDER if (grp["geography"] == g).any()]
+        present = [g for g in _order() if (grp["geography"] == g).any()]
         chosen = "ltla" if "ltla" in present else (geo if geo in present else (present[0] if present else None))
         if chosen is None or chosen == "uk":
             continue

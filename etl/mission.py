@@ -40,14 +40,15 @@ import math
 import numpy as np
 import pandas as pd
 
-from etl import stats
+from etl import catalogue, stats, vocabulary
 
-SHARE_METRICS = ["low_life_satisfaction", "low_worthwhile", "low_happiness", "high_anxiety"]
-MEAN_METRICS = ["mean_life_satisfaction", "mean_worthwhile", "mean_happiness", "mean_anxiety"]
-HIGHER_IS_WORSE = {"low_life_satisfaction": True, "low_worthwhile": True, "low_happiness": True,
-                   "high_anxiety": True, "mean_life_satisfaction": False, "mean_worthwhile": False,
-                   "mean_happiness": False, "mean_anxiety": True}
-POLARITY = {m: ("lower_better" if HIGHER_IS_WORSE[m] else "higher_better") for m in HIGHER_IS_WORSE}
+# The headline pairs and their polarity come from the metrics catalogue (00_headline.yaml).
+_HEADLINE = catalogue.headline()
+SHARE_METRICS = _HEADLINE["share_id"].tolist()
+MEAN_METRICS = _HEADLINE["mean_id"].tolist()
+POLARITY = {**dict(zip(_HEADLINE["share_id"], _HEADLINE["share_polarity"])),
+            **dict(zip(_HEADLINE["mean_id"], _HEADLINE["mean_polarity"]))}
+HIGHER_IS_WORSE = {m: vocabulary.higher_is_worse(p) for m, p in POLARITY.items()}
 BASELINE_GAP_PERIODS = ["2016-17", "2017-18", "2018-19"]
 BASELINE_GAP_LABEL = "2016-17 to 2018-19"
 BASELINE_REGION_PERIOD = "2018-19"

@@ -10,10 +10,10 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     import pandera.pandas as pa
 
-from etl import periods
+from etl import periods, vocabulary
 from etl.errors import InputError
 
-GEOGRAPHIES = ("ltla", "utla", "icb", "aq_zone", "region", "country", "uk")
+GEOGRAPHIES = vocabulary.geography_ids()
 STATUSES = ("ok", "low reliability", "suppressed", "not available", "not applicable")
 
 OBS_COLUMNS = [

@@ -27,7 +27,7 @@ import pandas as pd
 
 from etl import periods, readers
 from etl.context import Context
-from etl.geography import national_level
+from etl.vocabulary import is_ltla_code, national_level
 from etl.errors import InputError
 from etl.schema import finalise
 
@@ -42,7 +42,6 @@ GDHI = "ons-els-context/gross-disposable-household-income-per-head.csv"
 ELS_COLUMNS = ["areacd", "areanm", "geography", "indicator", "period", "observation",
                "lci_95", "uci_95", "status", "notes"]
 ELS_STATUS = {"": "ok", "x": "not available", "u": "low reliability"}
-LTLA_PREFIXES = ("E06", "E07", "E08", "E09", "W06", "S12", "N09")
 UTLA_PREFIXES = ("E06", "E08", "E09", "E10", "W06", "S12", "N09")
 # Codes replaced in 2013 (same areas), still printed for early years of the absence file; not in
 # the code-changes table, so listed here: their rows are left out like other retired codes.
@@ -102,7 +101,7 @@ def geography_of(code: str, tier: str) -> str | None:
     if level := national_level(code):
         return level
     if tier == "ltla":
-        if code.startswith(LTLA_PREFIXES):
+        if is_ltla_code(code):
             return "ltla"
         if code.startswith("E10"):
             return "utla"

@@ -17,7 +17,7 @@ import pandas as pd
 
 from etl import periods, readers
 from etl.context import Context
-from etl.geography import national_level
+from etl.vocabulary import is_ltla_code, national_level
 from etl.errors import ConsistencyError, InputError
 from etl.schema import finalise
 
@@ -33,14 +33,13 @@ CMD_MEASURES = {"life-satisfaction": "life_satisfaction", "worthwhile": "worthwh
 LOW_IDS = {"life_satisfaction": "low_life_satisfaction", "worthwhile": "low_worthwhile",
            "happiness": "low_happiness", "anxiety": "high_anxiety"}
 ELS_MARKERS = {"": "ok", "x": "not available", "u": "low reliability"}
-LTLA_PREFIXES = ("E06", "E07", "E08", "E09", "W06", "S12", "N09")
 
 
 def geography_of(code: str) -> str | None:
     """Our geography for a GSS code in the ONS4 files (None = not used, e.g. counties E11/E13)."""
     if level := national_level(code):
         return level
-    if code.startswith(LTLA_PREFIXES):
+    if is_ltla_code(code):
         return "ltla"
     if code.startswith("E10"):
         return "utla"
