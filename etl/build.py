@@ -136,8 +136,9 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
         shutil.rmtree(geo_tmp, ignore_errors=True)
         raise
     frames, timings = [], {}
-    for name, (df, seconds, extra) in results.items():
+    for name, (df, seconds, (extra, dropped)) in results.items():
         ctx.extra_tables.update(extra)
+        ctx.dropped.extend(dropped)
         if "period_start" not in df.columns:
             df = finalise(df)
         frames.append(df[OBS_COLUMNS])
@@ -186,6 +187,7 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
             "inputs": inputs,
             "rows_per_metric": rows_per_metric,
             "observations": len(obs),
+            "dropped_rows": ctx.dropped,
             "geometry_bytes": geo_sizes,
             "mission_basis": sorted(mission_tables["mission_gap"]["basis"].unique().tolist())
             if not mission_tables["mission_gap"].empty else [],
@@ -209,10 +211,14 @@ def _parse_one(module_name: str):
 
     t = time.perf_counter()
     before = set(_CTX.extra_tables)
+    n_dropped = len(_CTX.dropped)
     df = import_module(module_name).parse(_CTX)
-    # tables a parser adds to ctx.extra_tables travel back with its rows (workers are processes)
+    # tables a parser adds to ctx.extra_tables (and its dropped-row records) travel back with its
+    # rows (workers are processes)
     extra = {k: v for k, v in _CTX.extra_tables.items() if k not in before}
-    return df, time.perf_counter() - t, extra
+    dropped = _CTX.dropped[n_dropped:]
+    del _CTX.dropped[n_dropped:]  # the parent adds them back once (serial runs share _CTX)
+    return df, time.perf_counter() - t, (extra, dropped)
 
 
 def _geometry(raw: Path, out: Path):

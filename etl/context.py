@@ -17,6 +17,8 @@ class Context:
     changes: pd.DataFrame
     weights: pd.Series
     extra_tables: dict = field(default_factory=dict)  # name -> DataFrame written as <name>.parquet
+    # rows a parser left out on purpose, counted and named in the manifest (never dropped silently)
+    dropped: list = field(default_factory=list)
 
     @classmethod
     def load(cls, raw: Path) -> "Context":
@@ -55,6 +57,15 @@ class Context:
         done = geography.harmonise_ltla(obs[is_ltla], self.changes, self.weights, self.current_ltla,
                                         method=method)
         return pd.concat([obs[~is_ltla], done], ignore_index=True)
+
+    def drop(self, source_file: str, reason: str, keys) -> None:
+        """Record rows left out of the build: `keys` are the codes (or labels) of those rows; the
+        manifest lists the count and the first few distinct ones, per file and reason."""
+        keys = [str(k) for k in keys]
+        if keys:
+            examples = list(dict.fromkeys(keys))[:10]
+            self.dropped.append({"file": str(source_file), "reason": reason, "rows": len(keys),
+                                 "examples": examples})
 
     def successor(self, code: str) -> str:
         return self.successors.get(code, code)
