@@ -51,7 +51,7 @@ import json, sys, time
 sys.path.insert(0, %(root)r)
 from benchmarks.map import combos
 from dashboard.app import create_app
-from dashboard.data import store
+from dashboard.queries.build import current as store
 create_app()
 m = sys.modules['pages.map']
 cases = combos(store(), 60)

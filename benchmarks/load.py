@@ -76,7 +76,7 @@ def main() -> None:
     import urllib.request
 
     from benchmarks.map import combos
-    from dashboard.data import store
+    from dashboard.queries.build import current as store
 
     print(f"Load test: gunicorn (Procfile), {USERS} users, {DURATION:.0f} s")
     port = free_port()

@@ -22,7 +22,7 @@ def _payload_for(dep, values):
 
 
 def combos(store, n: int, seed: int = 7):
-    obs = store.observations
+    obs = store.frame("observations")
     pairs = obs[obs["geography"] == "ltla"][["metric_id", "period"]].drop_duplicates()
     rng = random.Random(seed)
     rows = pairs.to_records(index=False).tolist()
@@ -38,8 +38,8 @@ def naive_figure(store, metric: str, period: str) -> str:
     """What a figure-rebuilding callback would send: a full plotly figure with the geometry."""
     import plotly.graph_objects as go
 
-    gj = json.loads((store.build_dir / "geo_ltla.geojson").read_text())
-    v = store.la_view
+    gj = json.loads((store.dir / "geo_ltla.geojson").read_text())
+    v = store.frame("la_view")
     sub = v[(v["metric_id"] == metric) & (v["period"] == period)]
     fig = go.Figure(go.Choropleth(geojson=gj, locations=sub["area_code"], z=sub["value"],
                                   featureidkey="id", colorscale="Blues",
@@ -53,8 +53,7 @@ def main(n: int = 200) -> None:
     print("Map interaction (in-process server time, Flask test client, app as gunicorn loads it)")
     import os
 
-    os.environ["WELLBEING_SYNC_WARM"] = "1"
-    from dashboard.data import store
+    from dashboard.queries.build import current as store
     from dashboard.wsgi import app  # data loaded and caches warmed as in production (--preload)
 
     client = app.server.test_client()
@@ -85,7 +84,7 @@ def main(n: int = 200) -> None:
         nsizes.append(len(text.encode()))
     record("naive figure-rebuilding callback", summary_ms(ntimes) + f"; size median {pct(nsizes, 50) / 1024:.0f} KB")
     record("ratio naive / ours", f"time p95 x{pct(ntimes, 95) / pct(times, 95):.1f}, size x{pct(nsizes, 50) / pct(sizes, 50):.0f}")
-    geo = (store().build_dir / "geo_ltla.geojson").read_bytes()
+    geo = (store().dir / "geo_ltla.geojson").read_bytes()
     record("LTLA geometry", f"{len(geo) / 1024:.0f} KB raw, {len(gzip.compress(geo)) / 1024:.0f} KB gzipped "
            "(target <= 150 KB), served once with Cache-Control max-age=1 year + ETag")
     r = client.get("/geo/ltla.geojson", headers={"Accept-Encoding": "gzip"})

@@ -10,10 +10,11 @@ def main() -> int:
     from etl.build import ensure_build
 
     ensure_build(config.raw_dir(), config.build_dir())
-    from dashboard.app import create_app, prime
+    from dashboard.app import create_app, prime, warm
 
     app = create_app()
     prime(app)
+    warm()
     app.run(host="0.0.0.0", port=config.port(), debug=False)
     return 0
 

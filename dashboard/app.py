@@ -75,9 +75,9 @@ def create_app() -> Dash:
     )
     app.server.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or os.urandom(32)
     from dashboard import cache, routes
-    from dashboard.data import store
+    from dashboard.queries import build
 
-    cache.init(app.server, store().manifest.get("fingerprint", ""))
+    cache.init(app.server, build.fingerprint())
     routes.register_all(app.server)
     from dashboard import maturity
 
@@ -95,6 +95,14 @@ def create_app() -> Dash:
 
     security.install(app)
     return app
+
+
+def warm() -> float:
+    """Read the build and fill the per-build caches (before forking, or before serving)."""
+    import dashboard.analysis  # noqa: F401 - registers the view models' warmers
+    from dashboard import queries
+
+    return queries.warm()
 
 
 def prime(app: Dash) -> None:

@@ -27,7 +27,7 @@ from etl.errors import InputError
 
 ARTEFACTS = ["observations.parquet", "areas.parquet", "metrics.parquet", "la_view.parquet",
              "mission_ltla.parquet", "mission_gap.parquet", "mission_regions.parquet",
-             "geographies.parquet", "nations.parquet", "geo_ltla.geojson", "manifest.json"]
+             "geographies.parquet", "nations.parquet", "labels.parquet", "geo_ltla.geojson", "manifest.json"]
 
 
 def declared_inputs(mods) -> list[str]:
@@ -170,8 +170,7 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
         areas.to_parquet(tmp / "areas.parquet", index=False)
         metrics_df.to_parquet(tmp / "metrics.parquet", index=False)
         view.to_parquet(tmp / "la_view.parquet", index=False)
-        vocabulary.geographies_frame().to_parquet(tmp / "geographies.parquet", index=False)
-        vocabulary.nations_frame().to_parquet(tmp / "nations.parquet", index=False)
+        vocabulary.write_tables(tmp)
         for name, df in mission_tables.items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
         for name, df in ctx.extra_tables.items():

@@ -22,13 +22,19 @@ OPTIONAL = {"decimals": 1, "aggregation": "weighted_mean", "definition": "", "ca
             "ci_method": "", "period_type": "", "sort": 999,
             # headline measures only: which of the four ONS4 questions, its label, share or mean,
             # and the score band of the share (e.g. "0-4")
-            "measure": None, "measure_label": None, "role": None, "band": None}
+            "measure": None, "measure_label": None, "role": None, "band": None,
+            # a per-area status the publisher writes in each value's note (a regex whose first group
+            # is the status) and its label; a reference line (e.g. a legal limit); a fact stated
+            # beside the map when the metric is shown
+            "status_pattern": None, "status_label": None, "reference_value": None, "reference_label": None,
+            "map_fact": None}
 ROLES = {"share", "mean", None}
-KINDS = {"headline", "headline_mean", "supporting", "context"}
-POLARITIES = {"higher_better", "lower_better", "no_judgement"}
-# available: in the bundle; fetchable: `python -m etl fetch` gets it; not in this snapshot:
-# published (or due) but neither bundled nor fetched automatically; not yet published; paused.
-STATUSES = {"available", "fetchable", "not in this snapshot", "not yet published", "paused"}
+# The allowed kinds, polarities and availability statuses are the codes of etl/config/labels.yaml
+# (available: in the bundle; fetchable: the online refresh gets it; not in this snapshot: published
+# or due but not fetched automatically; not yet published; paused).
+KINDS = set(vocabulary.codes("kind"))
+POLARITIES = set(vocabulary.codes("polarity"))
+STATUSES = set(vocabulary.codes("availability"))
 COMPONENTS = {"Self-reported life assessments and emotions", "What matters to individuals",
               "What matters to communities", None}
 

@@ -14,7 +14,7 @@ from etl import periods, vocabulary
 from etl.errors import InputError
 
 GEOGRAPHIES = vocabulary.geography_ids()
-STATUSES = ("ok", "low reliability", "suppressed", "not available", "not applicable")
+STATUSES = vocabulary.codes("status")
 
 OBS_COLUMNS = [
     "metric_id", "area_code", "area_name", "geography", "period", "period_start", "period_end",

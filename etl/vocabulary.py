@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from etl.errors import InputError
 
+LABELS_PATH = Path(__file__).parent / "config" / "labels.yaml"
+LABEL_GROUPS = ("availability", "status", "kind", "polarity", "comparison")
 GEO_FIELDS = ("order", "label", "short", "noun", "plural", "article", "map", "prefixes", "value_label",
               "inherited", "inherited_named")
 ARTICLES = {"a", "an", "the"}
@@ -164,3 +168,42 @@ def headline(catalogue: pd.DataFrame) -> pd.DataFrame:
 def higher_is_worse(polarity: str) -> bool:
     """For ranking 'worse': lower-is-better metrics are worse when higher."""
     return polarity == "lower_better"
+
+
+# --------------------------------------------------------------------------- labels
+@lru_cache(maxsize=1)
+def labels() -> dict[str, dict[str, dict]]:
+    """group -> code -> {label, text}, from labels.yaml."""
+    name = LABELS_PATH.name
+    try:
+        data = yaml.safe_load(LABELS_PATH.read_text())
+    except yaml.YAMLError as exc:
+        raise InputError(name, "file", "valid YAML", str(exc)[:200]) from exc
+    if not isinstance(data, dict):
+        raise InputError(name, "top level", f"the groups {list(LABEL_GROUPS)}", type(data).__name__)
+    for group in LABEL_GROUPS:
+        block = data.get(group)
+        if not isinstance(block, dict) or not block:
+            raise InputError(name, f"group {group!r}", "a mapping of code to label and text", block)
+        for code, spec in block.items():
+            if not isinstance(spec, dict) or set(spec) != {"label", "text"}:
+                raise InputError(name, f"{group}.{code}", "exactly the fields 'label' and 'text'", spec)
+    return data
+
+
+def codes(group: str) -> tuple[str, ...]:
+    """The codes of a label group, e.g. the observation statuses."""
+    return tuple(labels()[group])
+
+
+def write_tables(directory: Path) -> None:
+    """The vocabulary as build artefacts: geographies, nations and labels (parquet)."""
+    geographies_frame().to_parquet(directory / "geographies.parquet", index=False)
+    nations_frame().to_parquet(directory / "nations.parquet", index=False)
+    labels_frame().to_parquet(directory / "labels.parquet", index=False)
+
+
+def labels_frame() -> pd.DataFrame:
+    rows = [{"group": g, "code": c, "label": s["label"], "text": s["text"]}
+            for g in LABEL_GROUPS for c, s in labels()[g].items()]
+    return pd.DataFrame(rows)

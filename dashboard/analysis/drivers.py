@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
+from dashboard import queries as q
+
 Z95 = 1.959963984540054
 HEADLINE_KINDS = ("headline", "headline_mean")
 DRIVER_KINDS = ("supporting", "context")
@@ -56,48 +58,46 @@ def describe_r(res: dict) -> str:
             f"a {strength} {sign} association; {sig}. Correlation is not causation.")
 
 
-def _ltla_rows(la_view: pd.DataFrame, areas: pd.DataFrame, metric: str) -> pd.DataFrame:
-    cur = areas[(areas["geography"] == "ltla") & areas["active"].astype(bool)]["code"]
-    d = la_view[(la_view["metric_id"] == metric) & la_view["area_code"].isin(cur)]
+def _ltla_rows(metric: str) -> pd.DataFrame:
+    d = q.observations.metric_rows(metric, "la_view")
+    if d.empty:
+        return d
+    d = d[d["area_code"].isin(q.areas.current_ltla_codes())]
     return d[np.isfinite(d["value"].astype(float))]
 
 
-def periods_of(la_view: pd.DataFrame, areas: pd.DataFrame, metric: str) -> list[str]:
-    d = _ltla_rows(la_view, areas, metric)
-    return d.drop_duplicates("period").sort_values("period_end")["period"].tolist()
+def periods_of(metric: str) -> list[str]:
+    d = _ltla_rows(metric)
+    return d.drop_duplicates("period").sort_values("period_end")["period"].tolist() if not d.empty else []
 
 
-def default_periods(la_view: pd.DataFrame, areas: pd.DataFrame, x_metric: str, y_metric: str) -> tuple[str | None, str | None]:
+def default_periods(x_metric: str, y_metric: str) -> tuple[str | None, str | None]:
     """The latest common period, else the latest period of each."""
-    px, py = periods_of(la_view, areas, x_metric), periods_of(la_view, areas, y_metric)
+    px, py = periods_of(x_metric), periods_of(y_metric)
     common = [p for p in px if p in set(py)]
     if common:
         return common[-1], common[-1]
     return (px[-1] if px else None), (py[-1] if py else None)
 
 
-def scatter_frame(la_view: pd.DataFrame, areas: pd.DataFrame, x_metric: str, y_metric: str,
-                  x_period: str | None, y_period: str | None) -> pd.DataFrame:
+def scatter_frame(x_metric: str, y_metric: str, x_period: str | None, y_period: str | None) -> pd.DataFrame:
     cols = ["area_code", "area_name", "region_code", "region_name", "x", "x_lower", "x_upper", "x_native",
             "y", "y_lower", "y_upper", "derived"]
     if not x_period or not y_period:
         return pd.DataFrame(columns=cols)
-    dx = _ltla_rows(la_view, areas, x_metric)
+    dx = _ltla_rows(x_metric)
     dx = dx[dx["period"] == x_period].drop_duplicates("area_code")
-    dy = _ltla_rows(la_view, areas, y_metric)
+    dy = _ltla_rows(y_metric)
     dy = dy[dy["period"] == y_period].drop_duplicates("area_code")
+    if dx.empty or dy.empty:
+        return pd.DataFrame(columns=cols)
     m = dx[["area_code", "area_name", "value", "lower", "upper", "native_geography", "derived"]].merge(
         dy[["area_code", "value", "lower", "upper", "derived"]], on="area_code", suffixes=("_x", "_y"))
-    a = areas.drop_duplicates("code").set_index("code")
-    names = a["name"]
-    reg = m["area_code"].map(a["region_code"])
-    # outside England: the nation stands in for the region
-    nation = m["area_code"].str[:1].map({"W": "W92000004", "S": "S92000003", "N": "N92000002"})
-    reg = reg.where(reg.notna() & (reg.astype(str) != "nan"), nation)
+    # outside England the nation stands in for the region
+    reg = [q.areas.regional_code(q.areas.resolve(c)) for c in m["area_code"]]
     out = pd.DataFrame({
         "area_code": m["area_code"], "area_name": m["area_name"], "region_code": reg,
-        "region_name": reg.map(lambda c: {"W92000004": "Wales", "S92000003": "Scotland",
-                                          "N92000002": "Northern Ireland"}.get(c, names.get(c, c))),
+        "region_name": [q.areas.name(r) for r in reg],
         "x": m["value_x"].astype(float), "x_lower": m["lower_x"].astype(float), "x_upper": m["upper_x"].astype(float),
         "x_native": m["native_geography"], "y": m["value_y"].astype(float), "y_lower": m["lower_y"].astype(float),
         "y_upper": m["upper_y"].astype(float), "derived": m["derived_x"].astype(bool) | m["derived_y"].astype(bool),
@@ -122,11 +122,8 @@ def cohen_d(a, b, z: float = Z95) -> dict:
     return out
 
 
-def mission_periods(mission_ltla: pd.DataFrame) -> list[str]:
-    if mission_ltla.empty:
-        return []
-    m = mission_ltla[~mission_ltla["is_baseline"].astype(bool)]
-    return sorted(m["period"].unique().tolist())
+def mission_periods() -> list[str]:
+    return q.mission.ltla_periods()
 
 
 def _period_for(la_view_m: pd.DataFrame, mission_period: str) -> str | None:
@@ -143,27 +140,23 @@ def _period_for(la_view_m: pd.DataFrame, mission_period: str) -> str | None:
     return str((ok if not ok.empty else p)["period"].iloc[-1])
 
 
-def worst_third_differences(la_view: pd.DataFrame, mission_ltla: pd.DataFrame, metrics: pd.DataFrame,
-                            areas: pd.DataFrame, period: str | None = None) -> tuple[pd.DataFrame, str | None]:
+def worst_third_differences(period: str | None = None) -> tuple[pd.DataFrame, str | None]:
     """(table, mission period): one row per supporting/context metric with d and its 95% CI,
     oriented so that positive = the worst third is WORSE on the metric (by its polarity;
     'no judgement' metrics keep the raw direction: positive = higher in the worst third)."""
     cols = ["metric_id", "title", "short_title", "kind", "polarity", "period", "native_geography", "mean_worst",
             "mean_rest", "d_raw", "d", "lower", "upper", "n_worst", "n_rest", "direction", "inherited", "reading"]
-    periods = mission_periods(mission_ltla)
+    periods = mission_periods()
     if not periods:
         return pd.DataFrame(columns=cols), None
     if period not in periods:
         period = periods[-1]
-    m = mission_ltla[(mission_ltla["period"] == period) & ~mission_ltla["is_baseline"].astype(bool)]
-    if "basis" in m and (m["basis"] == "shares").any():
-        m = m[m["basis"] == "shares"]
+    m = q.mission.ltla_period(period)
     worst = set(m[m["in_worst_third"].astype(bool)]["area_code"])
     ranked = set(m["area_code"])
     rows = []
-    drivers = metrics[metrics["kind"].isin(DRIVER_KINDS)] if not metrics.empty else metrics
-    for mm in drivers.sort_values("sort").to_dict("records"):
-        d = _ltla_rows(la_view, areas, mm["id"])
+    for mm in q.catalogue.ordered(DRIVER_KINDS):
+        d = _ltla_rows(mm["id"])
         d = d[d["area_code"].isin(ranked)]
         p = _period_for(d, period)
         if p is None:

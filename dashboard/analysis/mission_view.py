@@ -1,11 +1,13 @@
-"""The mission overview's numbers, read from the build's mission tables (pure pandas).
+"""The mission overview's view model, from the build's mission tables.
 
 * Headline measures for the UK: latest period against the 2019 baseline (financial year 2018-19),
-  with 95% CIs and the significance call made by the ETL (`mission_regions.parquet`).
+  with 95% CIs and the significance call the build made (`mission_regions`).
 * The gap tracker: the worst third of local authorities against the rest, per period, against the
-  2017-19 baseline (financial years 2016-17 to 2018-19), from `mission_gap.parquet`.
-* The region and nation scorecard of change since 2019, from `mission_regions.parquet`.
-Nothing here invents values: empty inputs give empty outputs.
+  2017-19 baseline (financial years 2016-17 to 2018-19), from `mission_gap`.
+* The region and nation scorecard of change since 2019, from `mission_regions`.
+
+The table helpers take frames (unit-tested on small ones); the `*_view` functions are the one call
+each overview callback makes. Nothing here invents values: empty inputs give empty outputs.
 """
 from __future__ import annotations
 
@@ -14,61 +16,32 @@ import math
 import numpy as np
 import pandas as pd
 
-HEADLINE_MEANS = ["mean_life_satisfaction", "mean_worthwhile", "mean_happiness", "mean_anxiety"]
-HEADLINE_SHARES = ["low_life_satisfaction", "low_worthwhile", "low_happiness", "high_anxiety"]
-SHARE_FOR_MEAN = dict(zip(HEADLINE_MEANS, HEADLINE_SHARES))
-UK = "K02000001"
-ENGLAND = "E92000001"
-NATIONS = ["E92000001", "W92000004", "S92000003", "N92000002"]
+from dashboard import queries as q
+from dashboard.formatting import interval, number, signed
+from dashboard.queries import vocabulary as vocab
+from dashboard.viewmodel import Notice
+
 VERDICT_ARROWS = {"significantly improved": "\u2714", "significantly worse": "\u2716",
                   "no significant change": "\u2013"}
+GAP_VERDICTS = {"widened": "Gap wider than the 2017-19 baseline",
+                "narrowed": "Gap narrower than the 2017-19 baseline",
+                "no significant change": "No significant change in the gap from the 2017-19 baseline"}
 
 
 def _num(x) -> float:
     try:
-        x = float(x)
+        return float(x)
     except (TypeError, ValueError):
         return float("nan")
-    return x
 
 
-def signed(x, dec: int = 2) -> str:
-    x = _num(x)
-    if not math.isfinite(x):
-        return "no value"
-    return f"{x:+,.{dec}f}".replace("-", "\u2212")
-
-
-def plain(x, dec: int = 2) -> str:
-    x = _num(x)
-    if not math.isfinite(x):
-        return "no value"
-    return f"{x:,.{dec}f}".replace("-", "\u2212")
-
-
-def interval(lo, hi, dec: int = 2, sign: bool = False) -> str:
-    f = signed if sign else plain
-    if not (math.isfinite(_num(lo)) and math.isfinite(_num(hi))):
-        return "no interval published"
-    return f"{f(lo, dec)} to {f(hi, dec)}"
-
-
-def basis(gap: pd.DataFrame, manifest: dict | None = None) -> str:
-    """'means' or 'shares': what the mission measures were computed from."""
-    if gap is not None and not gap.empty and "basis" in gap:
-        vals = gap["basis"].dropna().unique().tolist()
-        if "shares" in vals:
-            return "shares"
-        if vals:
-            return str(vals[0])
-    mb = (manifest or {}).get("mission_basis") or []
-    return "shares" if "shares" in mb else "means"
+def headline_order() -> list[str]:
+    """Mean metrics then share metrics, in the catalogue's order."""
+    return q.catalogue.mean_ids() + q.catalogue.share_ids()
 
 
 def latest_period(regions: pd.DataFrame) -> str | None:
-    if regions is None or regions.empty:
-        return None
-    return str(sorted(regions["period"].astype(str).unique())[-1])
+    return periods(regions)[-1] if periods(regions) else None
 
 
 def periods(regions: pd.DataFrame) -> list[str]:
@@ -77,16 +50,16 @@ def periods(regions: pd.DataFrame) -> list[str]:
     return sorted(regions["period"].astype(str).unique())
 
 
-def _titles(metrics: pd.DataFrame) -> dict:
-    if metrics is None or metrics.empty:
-        return {}
-    return dict(zip(metrics["id"], metrics["short_title"].fillna(metrics["title"])))
-
-
 def _attr(metrics: pd.DataFrame, col: str) -> dict:
     if metrics is None or metrics.empty or col not in metrics:
         return {}
     return dict(zip(metrics["id"], metrics[col]))
+
+
+def titles_of(metrics: pd.DataFrame) -> dict:
+    if metrics is None or metrics.empty:
+        return {}
+    return dict(zip(metrics["id"], metrics["short_title"].fillna(metrics["title"])))
 
 
 def headline_uk(regions: pd.DataFrame, metrics: pd.DataFrame, period: str | None = None) -> pd.DataFrame:
@@ -97,16 +70,14 @@ def headline_uk(regions: pd.DataFrame, metrics: pd.DataFrame, period: str | None
             "change_lower", "change_upper", "significant", "verdict", "basis"]
     if regions is None or regions.empty:
         return pd.DataFrame(columns=cols)
-    uk = regions[regions["area_code"] == UK]
-    if uk.empty:
-        uk = regions[regions["geography"] == "uk"]
+    uk = regions[regions["geography"] == "uk"]
     if uk.empty:
         return pd.DataFrame(columns=cols)
     period = period or latest_period(uk)
     uk = uk[uk["period"].astype(str) == period]
-    titles, units = _titles(metrics), _attr(metrics, "unit")
+    titles, units = titles_of(metrics), _attr(metrics, "unit")
     pol, dec = _attr(metrics, "polarity"), _attr(metrics, "decimals")
-    order = {m: i for i, m in enumerate(HEADLINE_MEANS + HEADLINE_SHARES)}
+    order = {m: i for i, m in enumerate(headline_order())}
     uk = uk.assign(_o=uk["metric_id"].map(order).fillna(99)).sort_values("_o")
     out = pd.DataFrame({
         "metric_id": uk["metric_id"], "measure": uk["metric_id"].map(titles).fillna(uk["metric_id"]),
@@ -145,22 +116,19 @@ def gap_verdict(gap: pd.DataFrame, metric_id: str = "overall") -> dict:
     """The latest period's call against the 2017-19 baseline, as data and one plain sentence."""
     s = gap_series(gap, metric_id)
     if s.empty:
-        return {"verdict": None, "sentence": "The gap cannot be computed from this data snapshot.", "period": None}
+        return {"verdict": None, "sentence": "The gap cannot be computed from this data.", "period": None}
     last = s.iloc[-1]
     base = gap_baseline(gap, metric_id)
     unit = "SD" if str(last.get("unit", "")).startswith("baseline SD") else "points"
     verdict = str(last.get("verdict") or "")
-    what = {"widened": "Gap wider than the 2017-19 baseline",
-            "narrowed": "Gap narrower than the 2017-19 baseline",
-            "no significant change": "No significant change in the gap from the 2017-19 baseline"}.get(
-        verdict, "Gap compared with the 2017-19 baseline")
+    what = GAP_VERDICTS.get(verdict, "Gap compared with the 2017-19 baseline")
     change = _num(last.get("change"))
     lo, hi = _num(last.get("change_lower")), _num(last.get("change_upper"))
-    sentence = (f"{what}: {signed(change)} {unit} (95% interval {interval(lo, hi, sign=True)}) in "
+    sentence = (f"{what}: {signed(change)} {unit} (95% interval {interval(lo, hi, 2, sign=True)}) in "
                 f"{last['period']}.")
     if base is not None:
-        sentence += (f" The gap was {plain(last['gap'])} {unit} in {last['period']} against "
-                     f"{plain(base['gap'])} {unit} at the baseline.")
+        sentence += (f" The gap was {number(last['gap'], 2)} {unit} in {last['period']} against "
+                     f"{number(base['gap'], 2)} {unit} at the baseline.")
     if unit == "points" and _num(last["gap"]) < 0:
         sentence += (" For means where higher is better the gap is negative (the worst third scores lower), "
                      "so a more negative gap is wider.")
@@ -178,7 +146,7 @@ def gap_table(gap: pd.DataFrame, metric_id: str, titles: dict | None = None) -> 
     g = g.sort_values(["_o", "period"])
     out = pd.DataFrame({
         "period": g["period"], "baseline": np.where(g["is_baseline"].astype(bool), "2017-19 baseline", ""),
-        "measure": (titles or {}).get(metric_id, "Overall (worst metric, in baseline SDs)") if metric_id != "overall"
+        "measure": (titles or {}).get(metric_id, metric_id) if metric_id != "overall"
         else "Overall gap (worst-performing measure, baseline SDs)",
         "basis": g["basis"], "n_ranked": g["n_ranked"], "n_worst_third": g["n_worst_third"],
         "worst_third_mean": g["worst_third_mean"].round(3), "rest_mean": g["rest_mean"].round(3),
@@ -191,16 +159,18 @@ def gap_table(gap: pd.DataFrame, metric_id: str, titles: dict | None = None) -> 
 
 
 def area_order(regions: pd.DataFrame) -> list[str]:
-    """UK, England, England's regions (in code order), Wales, Scotland, Northern Ireland."""
+    """UK, England, England's regions (in code order), then the other nations."""
     if regions is None or regions.empty:
         return []
     codes = regions["area_code"].unique().tolist()
-    regs = sorted(c for c in codes if str(c).startswith("E12"))
-    order = [UK, ENGLAND] + regs + ["W92000004", "S92000003", "N92000002"]
+    eng = vocab.england_code()
+    regs = sorted(c for c in codes if regions.loc[regions["area_code"] == c, "geography"].iloc[0] == "region")
+    others = [c for c in vocab.nation_codes() if c != eng]
+    order = [vocab.uk_code(), eng] + regs + others
     return [c for c in order if c in codes] + [c for c in codes if c not in order]
 
 
-def cell_text(row: pd.Series | dict, dec: int = 2) -> str:
+def cell_text(row, dec: int = 2) -> str:
     verdict = str(row.get("verdict") or "not assessed")
     mark = VERDICT_ARROWS.get(verdict, "")
     arrow = ""
@@ -212,15 +182,15 @@ def cell_text(row: pd.Series | dict, dec: int = 2) -> str:
 
 
 def scorecard(regions: pd.DataFrame, metrics: pd.DataFrame, period: str | None = None) -> pd.DataFrame:
-    """Rows = UK, nations and regions; one text column per headline measure (verdict, arrow for the
-    direction of the change, change and its 95% CI)."""
+    """Rows = UK, nations and regions; one text column per headline measure (verdict, arrow for
+    the direction of the change, change and its 95% CI)."""
     if regions is None or regions.empty:
         return pd.DataFrame()
     period = period or latest_period(regions)
     r = regions[regions["period"].astype(str) == period]
-    titles, dec = _titles(metrics), _attr(metrics, "decimals")
+    titles, dec = titles_of(metrics), _attr(metrics, "decimals")
     names = dict(zip(regions["area_code"], regions["area_name"]))
-    metric_ids = [m for m in HEADLINE_MEANS + HEADLINE_SHARES if m in set(r["metric_id"])]
+    metric_ids = [m for m in headline_order() if m in set(r["metric_id"])]
     rows = []
     for code in area_order(r):
         row = {"area_code": code, "area": names.get(code, code)}
@@ -239,8 +209,7 @@ def scorecard_long(regions: pd.DataFrame, metrics: pd.DataFrame, period: str | N
     r = regions[regions["period"].astype(str) == period].copy()
     order = {c: i for i, c in enumerate(area_order(r))}
     r["_o"] = r["area_code"].map(order)
-    titles = _titles(metrics)
-    r["measure"] = r["metric_id"].map(titles).fillna(r["metric_id"])
+    r["measure"] = r["metric_id"].map(titles_of(metrics)).fillna(r["metric_id"])
     keep = ["area_code", "area_name", "geography", "metric_id", "measure", "basis", "baseline_period",
             "baseline_value", "baseline_lower", "baseline_upper", "period", "value", "lower", "upper",
             "change", "change_lower", "change_upper", "z", "significant", "verdict"]
@@ -270,17 +239,93 @@ def verdict_counts(regions: pd.DataFrame, period: str | None = None) -> dict:
 
 
 def uk_shares(observations: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
-    """Published low-wellbeing shares for the UK (the mission's own headline metrics), by period,
-    as far as this data snapshot has them."""
+    """Published low-wellbeing shares for the UK (the mission's own headline metrics), by period."""
     if observations is None or observations.empty:
         return pd.DataFrame()
-    o = observations[(observations["area_code"] == UK) & observations["metric_id"].isin(HEADLINE_SHARES)]
+    share_ids = q.catalogue.share_ids()
+    o = observations[(observations["geography"] == "uk") & observations["metric_id"].isin(share_ids)]
     if o.empty:
         return pd.DataFrame()
-    titles = _titles(metrics)
-    order = {m: i for i, m in enumerate(HEADLINE_SHARES)}
+    order = {m: i for i, m in enumerate(share_ids)}
     o = o.assign(_o=o["metric_id"].map(order)).sort_values(["_o", "period"])
-    out = pd.DataFrame({"metric_id": o["metric_id"], "measure": o["metric_id"].map(titles).fillna(o["metric_id"]),
-                        "period": o["period"].astype(str), "value_pct": o["value"], "lower": o["lower"],
-                        "upper": o["upper"], "status": o["status"]})
-    return out.reset_index(drop=True)
+    return pd.DataFrame({"metric_id": o["metric_id"], "measure": o["metric_id"].map(titles_of(metrics)).fillna(o["metric_id"]),
+                         "period": o["period"].astype(str), "value_pct": o["value"], "lower": o["lower"],
+                         "upper": o["upper"], "status": o["status"]}).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- views (one call per callback)
+def normalise(gap: str | None, period: str | None, metric: str | None) -> tuple[dict, list[Notice]]:
+    """Check the overview's URL state: gap measure, scorecard year, change-chart measure."""
+    notes = []
+    regions, gapdf = q.mission.regions(), q.mission.gap()
+    gap_ids = gap_metrics(gapdf)
+    if gap and gap not in gap_ids:
+        notes.append(Notice.of(f"'{gap}' is not one of the gap measures; showing the overall gap.", kind="warning"))
+        gap = None
+    gap = gap or ("overall" if "overall" in gap_ids else (gap_ids[0] if gap_ids else "overall"))
+    pers = periods(regions)
+    if period and period not in pers:
+        notes.append(Notice.of(f"'{period}' is not a year in the regional comparison; showing the latest year.",
+                               kind="warning"))
+        period = None
+    period = period or (pers[-1] if pers else None)
+    mids = [m for m in headline_order() if not regions.empty and m in set(regions["metric_id"])]
+    if metric and metric not in mids:
+        notes.append(Notice.of(f"'{metric}' is not a headline measure here; showing {q.catalogue.title(mids[0]) if mids else 'the first measure'}.",
+                               kind="warning"))
+        metric = None
+    metric = metric or (mids[0] if mids else None)
+    return {"gap": gap, "period": period, "metric": metric}, notes
+
+
+def headline_view() -> dict:
+    """UK headline cards and the UK's published shares (latest period)."""
+    regions, metrics = q.mission.regions(), q.catalogue.metrics()
+    hl = headline_uk(regions, metrics)
+    shares = uk_shares(q.observations.metric_rows_for(q.catalogue.share_ids()), metrics)
+    latest = shares[shares["period"] == shares["period"].max()] if not shares.empty else shares
+    return {"table": hl, "shares_latest": latest}
+
+
+def gap_options() -> list[dict]:
+    titles = q.catalogue.titles()
+    return [{"label": "Overall (worst-performing measure)" if m == "overall" else titles.get(m, m), "value": m}
+            for m in gap_metrics(q.mission.gap())]
+
+
+def gap_view(metric: str | None) -> dict:
+    """The gap tracker for one measure (or 'overall'): series, baseline, verdict, table."""
+    gapdf, titles = q.mission.gap(), q.catalogue.titles()
+    metric = metric if metric in gap_metrics(gapdf) else "overall"
+    v = gap_verdict(gapdf, metric)
+    label = "Overall" if metric == "overall" else titles.get(metric, metric)
+    return {"metric": metric, "label": label, "title": titles.get(metric, metric), "series": gap_series(gapdf, metric),
+            "baseline": gap_baseline(gapdf, metric), "verdict": v, "sentence": f"{label}: {v['sentence']}",
+            "table": gap_table(gapdf, metric, titles)}
+
+
+def scorecard_view(period: str | None) -> dict:
+    regions, metrics = q.mission.regions(), q.catalogue.metrics()
+    period = period if period in periods(regions) else latest_period(regions)
+    sc = scorecard(regions, metrics, period)
+    counts = verdict_counts(regions, period)
+    n = sum(counts.values())
+    text = (f"{period} against 2018-19, across {max(len(sc) - 1, 0)} regions and nations and "
+            f"{max(len(sc.columns) - 2, 0)} measures ({n} comparisons): "
+            f"{counts.get('significantly improved', 0)} significantly improved, "
+            f"{counts.get('no significant change', 0)} no significant change, "
+            f"{counts.get('significantly worse', 0)} significantly worse.")
+    return {"period": period, "table": sc, "counts": counts, "text": text}
+
+
+def change_view(metric: str | None, period: str | None) -> dict:
+    regions = q.mission.regions()
+    period = period if period in periods(regions) else latest_period(regions)
+    return {"period": period, "metric": metric, "title": q.catalogue.title(metric) if metric else "",
+            "frame": change_frame(regions, metric, period)}
+
+
+def metric_options() -> list[dict]:
+    regions = q.mission.regions()
+    have = set(regions["metric_id"]) if not regions.empty else set()
+    return [{"label": q.catalogue.title(m), "value": m} for m in headline_order() if m in have]

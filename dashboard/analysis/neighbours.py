@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard import queries as q
+
 CONTEXT_INDICATORS = [
     "gdhi_per_head",
     "child_poverty_bhc",
@@ -93,17 +95,37 @@ def distances(mat: pd.DataFrame, code: str) -> pd.Series:
     return out.drop(index=code)
 
 
+def nearest_from(mat: pd.DataFrame, names: dict, code: str, k: int = 10) -> pd.DataFrame:
+    """The k nearest LTLAs in an indicator matrix: DataFrame(area_code, area_name, distance, rank)."""
+    d = distances(mat, code).dropna().sort_values(kind="mergesort").head(k)
+    out = pd.DataFrame({"area_code": d.index, "area_name": [names.get(c, c) for c in d.index], "distance": d.to_numpy()})
+    out["rank"] = np.arange(1, len(out) + 1)
+    return out
+
+
 def nearest_neighbours(la_view: pd.DataFrame, areas: pd.DataFrame, code: str, k: int = 10,
                        indicators: list[str] | None = None) -> tuple[pd.DataFrame, list[dict], bool]:
     """The k nearest LTLAs: DataFrame(area_code, area_name, distance, rank), the indicators
     used (with periods) and whether the fallback indicators were used."""
     mat, used, fb = indicator_matrix(la_view, areas, indicators)
-    d = distances(mat, code).dropna().sort_values(kind="mergesort")
-    d = d.head(k)
-    names = areas.drop_duplicates("code").set_index("code")["name"]
-    out = pd.DataFrame({"area_code": d.index, "area_name": d.index.map(names), "distance": d.to_numpy()})
-    out["rank"] = np.arange(1, len(out) + 1)
-    return out, used, fb
+    names = dict(zip(areas["code"], areas["name"]))
+    return nearest_from(mat, names, code, k), used, fb
+
+
+@q.per_build
+def _build_matrix() -> tuple[pd.DataFrame, list[dict], bool]:
+    return indicator_matrix(q.observations.table("la_view"), q.areas.areas())
+
+
+def neighbours_of(code: str, k: int = 10) -> tuple[pd.DataFrame, list[dict], bool]:
+    """Nearest neighbours on this build's indicators (the matrix is computed once per build)."""
+    mat, used, fb = _build_matrix()
+    return nearest_from(mat, {}, code, k).assign(area_name=lambda d: d["area_code"].map(q.areas.name)), used, fb
+
+
+@q.build.warmer
+def _warm() -> None:
+    _build_matrix()
 
 
 def describe(used: list[dict], fallback: bool, titles: dict | None = None) -> str:

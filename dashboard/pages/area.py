@@ -8,22 +8,16 @@ import numpy as np
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from dashboard.analysis import compare as cmp
-from dashboard.analysis import profile as prof
-from dashboard.components.common import (BENCHMARK_COLOURS, download_button, error_notice, fmt, fmt_ci,
-                                         message, page_header, safe, table)
+from dashboard.analysis import profile_view as pv
+from dashboard.components.common import (download_button, error_notice, guarded, message, notice, page_header,
+                                         table)
 from dashboard.components.search import search_box
-from dashboard.data import store
+from dashboard.analysis.profile import safe_filename
+from dashboard.formatting import interval, number, signed
+from dashboard.palette import BENCHMARK_COLOURS, BENCHMARK_SYMBOLS
 
 dash.register_page(__name__, path_template="/area/<code>", title="Area profile")
 
-COMPARATORS = {"region": "Same region or nation", "la_type": "Same type of authority",
-               "neighbours": "Nearest neighbours (similar areas)"}
-SYMBOLS = {"better": "circle", "similar": "diamond", "worse": "square", "not compared": "circle-open",
-           "higher": "triangle-up", "lower": "triangle-down"}
-GEO_TEXT = {"ltla": "local authority", "utla": "upper-tier authority (county or unitary)", "icb": "integrated care board",
-            "aq_zone": "air-quality zone", "region": "region", "country": "nation", "uk": "United Kingdom"}
-SPINE_KINDS = ("headline_mean", "supporting", "context")
 
 
 def badge(result: str) -> html.Span:
@@ -75,21 +69,19 @@ def _retired(info: dict) -> html.Div:
 
 # ----------------------------------------------------------------------------- headline
 
-def _headline_cards(items: list[dict], info: dict) -> html.Div:
+def _headline_cards(v: dict) -> html.Div:
     cards = []
-    nat_name = prof.COUNTRY_NAMES.get(prof.national_code(info), "England")
-    reg = prof.regional_code(info)
-    reg_name = prof.name_of(store().areas, reg) if reg else ""
-    for it in items:
+    nat_name, reg_name = v["nat_name"], v["reg_name"]
+    for it in v["items"]:
         m = it["mean"]
         body = [html.H3(it["label"])]
         if m and np.isfinite(m.get("value", np.nan)):
             body.append(html.P([html.Span("Mean score (0-10), ", className="card__label"), f"{m['period']}: ",
-                                html.Strong(fmt(m["value"], 2)),
-                                html.Span(f" (95% CI {fmt_ci(m['lower'], m['upper'], 2)})", className="card__ci")]))
-            cmp_items = [html.Li([f"{nat_name} {fmt(m['nat_value'], 2)}: ", badge(m["vs_nat"])])]
-            if reg:
-                cmp_items.append(html.Li([f"{reg_name} {fmt(m['reg_value'], 2)}: ", badge(m["vs_reg"])]))
+                                html.Strong(number(m["value"], 2)),
+                                html.Span(f" (95% CI {interval(m['lower'], m['upper'], 2)})", className="card__ci")]))
+            cmp_items = [html.Li([f"{nat_name} {number(m['nat_value'], 2)}: ", badge(m["vs_nat"])])]
+            if v["has_reg"]:
+                cmp_items.append(html.Li([f"{reg_name} {number(m['reg_value'], 2)}: ", badge(m["vs_reg"])]))
             body.append(html.Ul(cmp_items, className="card__compare", **{"aria-label": "Compared with benchmarks"}))
             if m.get("derived"):
                 body.append(html.P("Derived from predecessor councils.", className="card__note"))
@@ -100,19 +92,18 @@ def _headline_cards(items: list[dict], info: dict) -> html.Div:
         if ch and ch.get("testable"):
             word = {"improved": "significantly improved", "worsened": "significantly worse",
                     "no significant change": "no significant change"}.get(ch["direction"], ch["direction"])
-            body.append(html.P([f"Change {ch['from']} to {ch['to']}: {ch['diff']:+.2f} "
-                                f"(95% CI {ch['lower']:+.2f} to {ch['upper']:+.2f}): ", html.Strong(word)],
+            body.append(html.P([f"Change {ch['from']} to {ch['to']}: {signed(ch['diff'], 2)} "
+                                f"(95% CI {interval(ch['lower'], ch['upper'], 2, sign=True)}): ", html.Strong(word)],
                                className="card__change"))
         s = it["share"]
-        share_name = "high anxiety (6-10)" if it["key"] == "anxiety" else f"low {it['label'].split(' ')[0].lower()} (0-4)"
         if s and np.isfinite(s.get("value", np.nan)):
-            ci = (f" (95% CI {fmt_ci(s['lower'], s['upper'])})" if np.isfinite(s.get("lower", np.nan))
+            ci = (f" (95% CI {interval(s['lower'], s['upper'])})" if np.isfinite(s.get("lower", np.nan))
                   else " (no confidence interval published)")
-            body.append(html.P([html.Span(f"Share of adults with {share_name}, ", className="card__label"),
-                                f"{s['period']}: ", html.Strong(fmt(s["value"], 1, "%")), ci,
-                                f"; {nat_name} {fmt(s['nat_value'], 1, '%')}."]))
+            body.append(html.P([html.Span(f"{it['share_label']}, ", className="card__label"),
+                                f"{s['period']}: ", html.Strong(number(s["value"], 1, "%")), ci,
+                                f"; {nat_name} {number(s['nat_value'], 1, '%')}."]))
         else:
-            body.append(html.P([f"Share of adults with {share_name}: not published for this area in the bundled data. ",
+            body.append(html.P([f"{it['share_label']}: not published for this area in this data. ",
                                 html.A("Publisher's dataset", href=it["share_url"] or "#")], className="card__missing"))
         cards.append(html.Div(body, className="card headline-card"))
     return html.Div(cards, className="headline-cards")
@@ -155,10 +146,9 @@ def _trend_figure(series: pd.DataFrame, bench: pd.DataFrame, ids: list[str], tit
 
 # ----------------------------------------------------------------------------- spine
 
-def spine_figure(tab: pd.DataFrame, series: pd.DataFrame, median_name: str = "Local-authority median") -> dict:
+def spine_figure(pos: pd.DataFrame, series: pd.DataFrame) -> dict:
     """One row per metric: the spine (col 1) and a sparkline (col 2). Axes are laid out by hand
     (one x/y pair per cell) because make_subplots is slow for dozens of rows."""
-    pos = prof.spine_positions(tab, median_name)
     n = max(len(pos), 1)
     gap = 0.12 / n
     traces, lay = [], {}
@@ -182,11 +172,11 @@ def spine_figure(tab: pd.DataFrame, series: pd.DataFrame, median_name: str = "Lo
             traces.append(dict(type="scatter", 
                 x=[r["x_value"]], y=[0], mode="markers+text", text=[label], textposition="middle right",
                 textfont=dict(size=11, color="#0b0c0c"), xaxis=x1, yaxis=y1,
-                marker=dict(size=13, symbol=SYMBOLS.get(res, "circle"), color=BENCHMARK_COLOURS.get(res, "#BFC1C3"),
+                marker=dict(size=13, symbol=BENCHMARK_SYMBOLS.get(res, "circle"), color=BENCHMARK_COLOURS.get(res, "#BFC1C3"),
                             line=dict(color="#0b0c0c", width=1)),
-                hovertemplate=(f"{r['short_title']} ({r['period']}): {fmt(r['value'], dec)} "
-                               f"(95% CI {fmt_ci(r['lower'], r['upper'], dec)})<br>{r['centre_label']}: "
-                               f"{fmt(r['nat_value'], dec)}; {label}<extra></extra>"),
+                hovertemplate=(f"{r['short_title']} ({r['period']}): {number(r['value'], dec)} "
+                               f"(95% CI {interval(r['lower'], r['upper'], dec)})<br>{r['centre_label']}: "
+                               f"{number(r['centre_value'], dec)}; {label}<extra></extra>"),
                 showlegend=False))
         s = ser.get(r["metric_id"])
         if s is not None and s["value"].notna().any():
@@ -209,81 +199,37 @@ def spine_figure(tab: pd.DataFrame, series: pd.DataFrame, median_name: str = "Lo
     return {"data": traces, "layout": layout}
 
 
-def _spine_legend(info: dict | None = None, n: int = 0) -> html.Ul:
+def _spine_legend(v: dict) -> html.Ul:
     items = [("better", "Better: the 95% CI is entirely on the better side of the benchmark"),
              ("similar", "Similar: the 95% CI includes the benchmark"),
              ("worse", "Worse: the 95% CI is entirely on the worse side"),
              ("not compared", "Not compared: no CI published (or no benchmark)")]
     return html.Ul([html.Li([badge(k), " ", t]) for k, t in items] + [
-        html.Li(f"Grey bar: range of {_spread_text(info or {}, n)} (light: lowest to highest; dark: 25th to 75th "
-                "percentile). Black line: the England (UK outside England) value; where that lies outside the "
-                f"range, the {prof.median_label(info or {}).lower()}.")], className="spine-legend")
-
-
-def _spread_text(info: dict, n: int = 0) -> str:
-    return prof.spread_label(info)
-
-
-def _table_rows(tab: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for r in tab.to_dict("records"):
-        dec = _d(r)
-        rows.append({
-            "Metric": r["short_title"], "Period": r["period"],
-            "Value": fmt(r["value"], dec) if np.isfinite(r["value"]) else f"no value ({r['status']})",
-            "95% CI": fmt_ci(r["lower"], r["upper"], dec), "Unit": r["unit"],
-            f"{r['nat_name']}": fmt(r["nat_value"], dec), f"vs {r['nat_name']}": r["vs_nat"].capitalize(),
-            "Region": f"{r['reg_name']} {fmt(r['reg_value'], dec)}" if r["reg_code"] else "",
-            "vs region": r["vs_reg"].capitalize(),
-            "Comparator group": fmt(r["group_value"], dec) + (f" ({r['group_n']} areas)" if r["group_n"] else ""),
-            "vs group": r["vs_group"].capitalize(),
-            "Geography of the value": r["geography_note"], "Why not compared": r["compare_note"],
-        })
-    return pd.DataFrame(rows)
-
-
-def _titles() -> dict:
-    m = store().metrics
-    return dict(zip(m["id"], m["short_title"].fillna(m["title"]))) if not m.empty else {}
-
-
-def _group(code: str, comparator: str):
-    s = store()
-    codes, label, note = cmp.group_members(s.areas, s.la_view, code, comparator, titles=_titles())
-    return codes, label, note
+        html.Li(f"Grey bar: range of {v['spread_label']} (light: lowest to highest; dark: 25th to 75th "
+                f"percentile). Black line: the {v['nat_name']} value; where that lies outside the range, the "
+                f"{v['median_label'].lower()}.")], className="spine-legend")
 
 
 def spine_section(info: dict, comparator: str) -> list:
-    s = store()
-    if prof.is_current_ltla(info):
-        codes, label, note = _group(info["code"], comparator)
-    else:
-        codes, label, note = [], "", ""
-    tab = prof.profile_table(s.la_view, s.observations, s.areas, s.metrics, info, codes, label or "comparator group",
-                             kinds=SPINE_KINDS)
-    series = prof.area_series(s.la_view, s.observations, info)
-    if tab.empty:
-        return [message("No supporting or context metrics are published for this area in the build.")]
-    worse = tab[(tab["vs_nat"] == "worse") & (tab["kind"] != "headline_mean")]
-    worse_both = tab[(tab["vs_nat"] == "worse") & (tab["vs_reg"] == "worse") & (tab["kind"] != "headline_mean")]
-    nc = tab[tab["vs_nat"] == "not compared"]
+    v = pv.spine(info, comparator)
+    if v["empty"]:
+        return [message("No supporting or context metrics are published for this area in this data.")]
     summary = []
-    if (tab["kind"] != "headline_mean").any():
-        summary.append(html.P([html.Strong(f"{len(worse)} supporting metric{'s' if len(worse) != 1 else ''} "
-                                           f"significantly worse than {tab['nat_name'].iloc[0]}"),
-                               (": " + ", ".join(worse["short_title"])) if len(worse) else "",
-                               f". Worse than both {tab['nat_name'].iloc[0]} and the region: "
-                               + (", ".join(worse_both["short_title"]) if len(worse_both) else "none") + "."]))
+    if v["has_supporting"]:
+        n = len(v["worse"])
+        summary.append(html.P([html.Strong(f"{n} supporting metric{'s' if n != 1 else ''} significantly worse than "
+                                           f"{v['nat_name']}"),
+                               (": " + ", ".join(v["worse"])) if n else "",
+                               f". Worse than both {v['nat_name']} and the region: "
+                               + (", ".join(v["worse_both"]) if v["worse_both"] else "none") + "."]))
     else:
-        summary.append(message("The supporting (Annex B) metrics are not in this build yet; the spine chart shows the "
-                               "headline mean scores. See the data catalogue for each metric's status."))
-    if len(nc):
-        summary.append(html.P(f"{len(nc)} metric{'s' if len(nc) != 1 else ''} not compared: no confidence interval "
+        summary.append(message("The supporting (Annex B) metrics are not published for this area in this data; "
+                               "the spine chart shows the headline mean scores."))
+    if v["n_not_compared"]:
+        k = v["n_not_compared"]
+        summary.append(html.P(f"{k} metric{'s' if k != 1 else ''} not compared: no confidence interval "
                               f"published (or no benchmark for that period); see the table.", className="hint"))
-    missing = prof.unavailable_metrics(s.metrics, tab)
-    tab = tab[np.isfinite(tab["value"].astype(float))].reset_index(drop=True)
-    fig = spine_figure(tab, series, prof.median_label(info))
-    table_df = _table_rows(tab)
+    missing = v["missing"]
     missing_block = None
     if not missing.empty:
         missing_block = html.Details([
@@ -293,21 +239,24 @@ def spine_section(info: dict, comparator: str) -> list:
                               html.A("Publisher", href=r["publisher_url"]) if r["publisher_url"] else None])
                      for r in missing.to_dict("records")], className="missing-list"),
         ], className="chart-table")
+    tab = v["table"]
     text = (f"Spine chart of {len(tab)} metrics for {info.get('name')}: " +
             "; ".join(f"{r['short_title']} {r['vs_nat']}" for r in tab.to_dict("records")))
+    label = v["group_label"]
     return [
         *summary,
-        html.P([html.Strong("Comparator group: "), f"{label} ({max(len(codes) - 1, 0)} other areas). ", note],
+        html.P([html.Strong("Comparator group: "), f"{label} ({v['group_n']} other areas). ", v["group_note"]],
                className="hint") if label else None,
         html.P(html.Span("Chart markers and text compare each value with the national benchmark; the table adds the "
                          "region and the comparator group."), className="hint"),
         html.Div([
             html.P(text, className="visually-hidden", id="area-spine-summary"),
-            dcc.Graph(id="area-spine-graph", figure=fig, config={"displayModeBar": False, "responsive": True}),
-            _spine_legend(info, int(tab["dist_n"].max()) if len(tab) else 0),
+            dcc.Graph(id="area-spine-graph", figure=spine_figure(v["positions"], v["series"]),
+                      config={"displayModeBar": False, "responsive": True}),
+            _spine_legend(v),
             html.Details([html.Summary("Show the data as a table"),
-                          table(table_df, "area-spine-table", "Every metric against England/UK, the region and the "
-                                                              "comparator group (latest period with a value)",
+                          table(v["rows"], "area-spine-table", "Every metric against England/UK, the region and the "
+                                                               "comparator group (latest period with a value)",
                                 page_size=40)], className="chart-table", open=False),
         ], className="chart-block"),
         missing_block,
@@ -317,22 +266,11 @@ def spine_section(info: dict, comparator: str) -> list:
 # ----------------------------------------------------------------------------- mission
 
 def _mission_block(info: dict) -> html.Div:
-    s = store()
-    ms = prof.mission_summary(s.frame("mission_ltla"), s.metrics, info["code"])
+    ms = pv.worst_third(info)
     if ms is None:
         return html.Div([html.H2("The mission's worst third"),
                          message("This area is not ranked in the mission's worst-third measure (all four headline "
                                  "measures must be published for it).")])
-    hist = ms["history"].copy()
-    hist["in_worst_third"] = hist["in_worst_third"].map({True: "Yes", False: "No"})
-    hist["p_worst_third"] = hist["p_worst_third"].map(lambda p: f"{p:.0%}" if pd.notna(p) else "")
-    hist["worst_percentile"] = hist["worst_percentile"].map(lambda p: f"{p:.0f}")
-    hist = hist.rename(columns={"period": "Period", "basis": "Basis", "worst_metric": "Worst measure",
-                                "worst_percentile": "Worseness percentile", "rank": "Rank (1 = worst)",
-                                "n_ranked": "Areas ranked", "in_worst_third": "In worst third",
-                                "p_worst_third": "Probability in worst third", "uses_derived": "Uses derived values"})
-    basis = ("Based on the published mean scores: the low-well-being shares are not published for every local "
-             "authority in the bundled data." if ms["basis"] == "means" else "Based on the published shares.")
     return html.Div([
         html.H2("The mission's worst third"),
         html.P(html.Strong(ms["sentence"]), className=f"mission-status mission-status--{'in' if ms['in_worst_third'] else 'out'}"),
@@ -341,11 +279,11 @@ def _mission_block(info: dict) -> html.Div:
                f"{ms['rank']} of {ms['n_ranked']}, 1 = worst). Single-area rankings are uncertain: read the "
                f"probability, not the rank."),
         html.P(ms["baseline"]) if ms["baseline"] else None,
-        html.P([basis, " ", dcc.Link("How the worst third is defined", href="/data#methods-worst-third"), "."],
+        html.P([ms["basis_text"], " ", dcc.Link("How the worst third is defined", href="/data#methods-worst-third"), "."],
                className="hint"),
         html.Details([html.Summary("Worst-third history for this area"),
-                      table(hist, "area-mission-table", "Worst-third membership by year with its probability "
-                                                        "(1,000 simulations over the published CIs)")],
+                      table(ms["history"], "area-mission-table", "Worst-third membership by year with its probability "
+                                                                 "(1,000 simulations over the published CIs)")],
                      className="chart-table"),
     ], className="mission-block")
 
@@ -353,175 +291,116 @@ def _mission_block(info: dict) -> html.Div:
 # ----------------------------------------------------------------------------- page
 
 def _headline_section(info: dict) -> html.Div:
-    s = store()
-    series = prof.area_series(s.la_view, s.observations, info)
-    items = prof.headline_summary(series, s.observations, s.metrics, info)
-    nat = prof.national_code(info)
-    nat_name = prof.COUNTRY_NAMES.get(nat, nat)
-    obs = s.observations
-    bench = obs[obs["area_code"] == nat] if not obs.empty else obs
+    v = pv.headline(info)
     name = info.get("name", info["code"])
-    mean_ids = [p[3] for p in prof.HEADLINE_PAIRS]
-    share_ids = [p[2] for p in prof.HEADLINE_PAIRS]
-    titles = [p[1] for p in prof.HEADLINE_PAIRS]
-    head = series[series["metric_id"].isin(mean_ids + share_ids)] if not series.empty else series
     blocks = [html.H2("Headline well-being measures"),
               html.P("Mean scores (0-10) are published for every local authority with 95% confidence intervals. The "
-                     "shares of adults with low well-being are published in the bundled data only for London boroughs, "
-                     "regions and nations to 2018-19.", className="hint"),
-              _headline_cards(items, info)]
-    if head.empty:
-        blocks.append(message("No headline well-being estimates are published for this area in the build."))
+                     "shares of adults with low well-being are shown where ONS's published shares are in this data.",
+                     className="hint"),
+              _headline_cards(v)]
+    if v["empty"]:
+        blocks.append(message("No headline well-being estimates are published for this area in this data."))
         return html.Div(blocks)
-    fig = _trend_figure(series, bench, mean_ids, [f"{t} (mean, 0-10)" for t in titles], name, nat_name)
-    tdf = head.merge(s.metrics[["id", "short_title"]], left_on="metric_id", right_on="id", how="left")
-    tdf = tdf.sort_values(["metric_id", "period_end"])
-    tdf = pd.DataFrame({"Measure": tdf["short_title"], "Period": tdf["period"],
-                        "Value": tdf["value"].map(lambda v: fmt(v, 2)),
-                        "95% CI": [fmt_ci(a, b, 2) for a, b in zip(tdf["lower"], tdf["upper"])],
-                        "Status": tdf["status"], "Derived": tdf["derived"].map({True: "Yes", False: "No"})})
+    fig = _trend_figure(v["series"], v["bench"], v["mean_ids"], [f"{t} (mean, 0-10)" for t in v["titles"]], name,
+                        v["nat_name"])
     blocks.append(html.H3("Trend since 2011-12 (mean scores with 95% confidence intervals)"))
     blocks.append(html.Div([
         html.P(f"Mean scores for {name} by financial year with 95% confidence intervals (error bars) and the "
-               f"{nat_name} value (dashed).", className="visually-hidden", id="area-trend-summary"),
+               f"{v['nat_name']} value (dashed).", className="visually-hidden", id="area-trend-summary"),
         dcc.Graph(id="area-trend-graph", figure=fig, config={"displayModeBar": False, "responsive": True}),
         html.Details([html.Summary("Show the data as a table"),
-                      table(tdf, "area-trend-table", f"Headline measures for {name}, every period", page_size=12)],
+                      table(v["table"], "area-trend-table", f"Headline measures for {name}, every period", page_size=12)],
                      className="chart-table"),
         download_button("area-trend-csv", "Download headline data (CSV)"),
     ], className="chart-block"))
-    sh = series[series["metric_id"].isin(share_ids) & series["value"].notna()] if not series.empty else series
-    if not sh.empty:
-        sfig = _trend_figure(series, bench, share_ids, [f"{t}: share low (%)" if "anxiety" not in t.lower()
-                                                        else "High anxiety (%)" for t in titles], name, nat_name, 1)
-        blocks.append(html.H3("Published shares of adults with low well-being (%), no confidence intervals in the bundle"))
+    if v["shares_present"]:
+        sfig = _trend_figure(v["series"], v["bench"], v["share_ids"], [f"{t} (%)" for t in v["share_titles"]], name,
+                             v["nat_name"], 1)
+        blocks.append(html.H3("Published shares of adults with low well-being (%)"))
         blocks.append(dcc.Graph(id="area-share-graph", figure=sfig, config={"displayModeBar": False, "responsive": True}))
     return html.Div(blocks)
 
 
-def _parents(info: dict) -> html.P | None:
-    s = store()
+def _parents(v: dict) -> html.P | None:
     bits = []
-    for key, label in (("utla_code", "County/unitary"), ("icb_code", "ICB"), ("aq_zone_code", "Air-quality zone"),
-                       ("region_code", "Region")):
-        c = info.get(key)
-        if prof._present(c) and c != info["code"]:
-            bits += [f"{label}: ", dcc.Link(prof.name_of(s.areas, c), href=f"/area/{c}"), ". "]
+    for label, code, name in v["parents"]:
+        bits += [f"{label}: ", dcc.Link(name, href=f"/area/{code}"), ". "]
     return html.P(bits, className="hint") if bits else None
 
 
-def _children(info: dict) -> html.Div | None:
-    """For an upper-tier area, region or nation: links to its current LTLAs."""
-    a = store().areas
-    cur = a[(a["geography"] == "ltla") & a["active"].astype(bool)]
-    geo = info.get("geography")
-    code = info["code"]
-    if geo == "utla":
-        kids = cur[cur["utla_code"] == code]
-    elif geo == "region":
-        kids = cur[cur["region_code"] == code]
-    elif geo == "icb":
-        kids = cur[cur["icb_code"] == code]
-    elif geo == "aq_zone" and "aq_zone_code" in cur:
-        kids = cur[cur["aq_zone_code"] == code]
-    elif geo == "country":
-        kids = cur[cur["country_code"] == code] if code != prof.ENGLAND else cur.iloc[0:0]
-    else:
-        return None
-    if kids.empty:
+def _children(info: dict, v: dict) -> html.Div | None:
+    kids = v["children"]
+    if not kids:
         return None
     return html.Details([html.Summary(f"Local authorities in {info.get('name')} ({len(kids)})"),
-                         html.Ul([html.Li(dcc.Link(n, href=f"/area/{c}")) for c, n in
-                                  sorted(zip(kids["code"], kids["name"]), key=lambda t: t[1])], className="area-list")],
+                         html.Ul([html.Li(dcc.Link(n, href=f"/area/{c}")) for c, n in kids], className="area-list")],
                         className="chart-table")
 
 
+@guarded(page="Area profile")
 def layout(code: str | None = None, comparator: str | None = None, **_query):
-    try:
-        s = store()
-        info = prof.resolve_area(s.areas, code)
-        if info["status"] in ("invalid", "unknown"):
-            return _unknown(info.get("code") or (code or ""), info["status"] == "invalid")
-        if info["status"] == "retired":
-            return _retired(info)
-        comparator = comparator if comparator in COMPARATORS else "region"
-        is_ltla = prof.is_current_ltla(info)
-        name = info.get("name", info["code"])
-        geo = info.get("geography")
-        kind = info.get("la_type") if isinstance(info.get("la_type"), str) else GEO_TEXT.get(geo, geo)
-        reg = prof.regional_code(info)
-        lead = f"{kind}" + (f" in {prof.name_of(s.areas, reg)}" if reg else "") + f" · {info['code']}"
-        notes = []
-        if not is_ltla:
-            notes.append(message(f"This is a {GEO_TEXT.get(geo, geo)} profile: it shows the headline measures and "
-                                 f"the metrics published at this geography. Full profiles (with the mission's "
-                                 f"worst third and every metric) are for lower-tier local authorities."))
-        former = info.get("former_codes")
-        if prof._present(former):
-            notes.append(html.P(f"Formerly: {former}. Values before the change may be derived from predecessor "
-                                f"councils; such values are marked.", className="hint"))
-        children = [
-            html.Div([page_header(name, lead), _parents(info)], className="profile-head"),
-            html.Div(search_box("area-page", "Find another area"), className="profile-search"),
-            *notes,
-            html.P([html.A("Download this profile's data (CSV)", href=f"/download/area/{info['code']}.csv",
-                           className="button button--secondary", download=f"profile_{info['code']}.csv"),
-                    *([dcc.Link("Compare with similar areas", href=f"/compare?{urlencode({'area': info['code'], 'group': 'neighbours'})}"),
-                       dcc.Link("Drivers", href=f"/drivers?area={info['code']}")] if is_ltla else [])],
-                   className="profile-actions"),
-            dcc.Loading(_headline_section(info), type="default"),
-        ]
-        if is_ltla:
-            children.append(_mission_block(info))
-        children.append(html.H2("Supporting and context metrics"))
-        children.append(html.Div([
-            html.Label("Comparator group", htmlFor="area-comparator", className="control-label"),
-            dcc.RadioItems(id="area-comparator", value=comparator, inline=True, className="radios",
-                           options=[{"label": v, "value": k} for k, v in COMPARATORS.items()]),
-        ], className="control", style=None if is_ltla else {"display": "none"}))
-        children.append(dcc.Loading(html.Div(spine_section(info, comparator), id="area-spine"), type="default"))
-        children.append(download_button("area-spine-csv", "Download metric comparisons (CSV)"))
-        ch = _children(info)
-        if ch:
-            children.append(ch)
-        children += [dcc.Store(id="area-code", data=info["code"]), dcc.Location(id="area-loc", refresh=False)]
-        return html.Div(children, className="profile")
-    except Exception:  # noqa: BLE001
-        import logging
-        logging.getLogger("dashboard").exception("area layout failed for %s", code)
-        return html.Div([page_header("Area profile"), error_notice(), search_box("area-error")])
+    info = pv.resolve(code)
+    if info["status"] in ("invalid", "unknown"):
+        return _unknown(info.get("code") or (code or ""), info["status"] == "invalid")
+    if info["status"] == "retired":
+        return _retired(info)
+    comparator = pv.comparator_of(comparator)
+    v = pv.page(info)
+    is_ltla = v["is_ltla"]
+    notes = [notice(n) for n in v["notes"]]
+    if v["former"]:
+        notes.append(html.P(f"Formerly: {v['former']}. Values before the change may be derived from predecessor "
+                            f"councils; such values are marked.", className="hint"))
+    children = [
+        html.Div([page_header(v["name"], v["lead"]), _parents(v)], className="profile-head"),
+        html.Div(search_box("area-page", "Find another area"), className="profile-search"),
+        *notes,
+        html.P([html.A("Download this profile's data (CSV)", href=f"/download/area/{info['code']}.csv",
+                       className="button button--secondary", download=f"profile_{info['code']}.csv"),
+                *([dcc.Link("Compare with similar areas", href=f"/compare?{urlencode({'area': info['code'], 'group': 'neighbours'})}"),
+                   dcc.Link("Drivers", href=f"/drivers?area={info['code']}")] if is_ltla else [])],
+               className="profile-actions"),
+        dcc.Loading(_headline_section(info), type="default"),
+    ]
+    if is_ltla:
+        children.append(_mission_block(info))
+    children.append(html.H2("Supporting and context metrics"))
+    children.append(html.Div([
+        html.Label("Comparator group", htmlFor="area-comparator", className="control-label"),
+        dcc.RadioItems(id="area-comparator", value=comparator, inline=True, className="radios",
+                       options=[{"label": lab, "value": k} for k, lab in pv.COMPARATORS.items()]),
+    ], className="control", style=None if is_ltla else {"display": "none"}))
+    children.append(dcc.Loading(html.Div(spine_section(info, comparator), id="area-spine"), type="default"))
+    children.append(download_button("area-spine-csv", "Download metric comparisons (CSV)"))
+    ch = _children(info, v)
+    if ch:
+        children.append(ch)
+    children += [dcc.Store(id="area-code", data=info["code"]), dcc.Location(id="area-loc", refresh=False)]
+    return html.Div(children, className="profile")
 
 
 @dash.callback(Output("area-spine", "children"), Output("area-loc", "search"),
                Input("area-comparator", "value"), State("area-code", "data"), prevent_initial_call=True)
-@safe(error_notice(), dash.no_update)
+@guarded(error_notice(), dash.no_update)
 def _on_comparator(comparator, code):
-    info = prof.resolve_area(store().areas, code)
-    comparator = comparator if comparator in COMPARATORS else "region"
-    return spine_section(info, comparator), "?" + urlencode({"comparator": comparator})
+    comparator = pv.comparator_of(comparator)
+    return spine_section(pv.resolve(code), comparator), "?" + urlencode({"comparator": comparator})
 
 
 @dash.callback(Output("area-trend-csv-download", "data"), Input("area-trend-csv", "n_clicks"),
                State("area-code", "data"), prevent_initial_call=True)
-@safe(None)
+@guarded(None)
 def _dl_trend(n, code):
     if not n:
         raise dash.exceptions.PreventUpdate
-    s = store()
-    info = prof.resolve_area(s.areas, code)
-    df = prof.profile_download(s.la_view, s.observations, s.areas, s.metrics, info)
-    df = df[df["metric_id"].isin(prof.HEADLINE_IDS)]
-    return dcc.send_data_frame(df.to_csv, f"headline_{prof.safe_filename(code)}.csv", index=False)
+    return dcc.send_data_frame(pv.download_headline(code).to_csv, f"headline_{safe_filename(code)}.csv", index=False)
 
 
 @dash.callback(Output("area-spine-csv-download", "data"), Input("area-spine-csv", "n_clicks"),
                State("area-code", "data"), State("area-comparator", "value"), prevent_initial_call=True)
-@safe(None)
+@guarded(None)
 def _dl_spine(n, code, comparator):
     if not n:
         raise dash.exceptions.PreventUpdate
-    s = store()
-    info = prof.resolve_area(s.areas, code)
-    codes, label, _ = cmp.group_members(s.areas, s.la_view, code, comparator or "region", titles=_titles()) if prof.is_current_ltla(info) else ([], "", "")
-    tab = prof.profile_table(s.la_view, s.observations, s.areas, s.metrics, info, codes, label or "comparator group")
-    return dcc.send_data_frame(tab.to_csv, f"comparisons_{prof.safe_filename(code)}.csv", index=False)
+    return dcc.send_data_frame(pv.download_comparisons(code, comparator).to_csv,
+                               f"comparisons_{safe_filename(code)}.csv", index=False)

@@ -5,21 +5,14 @@ import os
 
 import dash
 import pandas as pd
-from dash import dash_table, html
+from dash import dash_table, dcc, html
 
-from dashboard.analysis import neighbours as nb
-from dashboard.components.common import error_notice, message, page_header
-from dashboard.data import store
+from dashboard.analysis import methods_text
+from dashboard.components.common import guarded, message, page_header
+from dashboard.queries import build, catalogue, observations
+from dashboard.queries import vocabulary as vocab
 
 dash.register_page(__name__, path="/data", title="Data and methods")
-
-STATUS_TEXT = {"available": "Available", "fetchable": "Fetchable online", "not yet published": "Not yet published",
-               "paused": "Paused by the publisher"}
-KIND_TEXT = {"headline": "Headline (share)", "headline_mean": "Headline (mean score)", "supporting": "Supporting (Annex B)",
-             "context": "Context"}
-GEO_TEXT = {"ltla": "Local authority (lower tier)", "utla": "County / unitary (upper tier)", "icb": "Integrated care board",
-            "aq_zone": "Air-quality zone", "region": "Region", "country": "Nation", "uk": "UK"}
-
 
 def catalogue_frame(metrics: pd.DataFrame) -> pd.DataFrame:
     """The catalogue as shown (and the order used): one row per metric."""
@@ -30,19 +23,19 @@ def catalogue_frame(metrics: pd.DataFrame) -> pd.DataFrame:
     def periods(r):
         if isinstance(r.get("first_period"), str) and r["first_period"]:
             return r["first_period"] if r["first_period"] == r.get("latest_period") else f"{r['first_period']} to {r['latest_period']}"
-        return "none in the build"
+        return "none in this data"
 
     rows = []
     for r in m.to_dict("records"):
         url = r.get("publisher_url") or ""
         rows.append({
-            "Metric": r.get("short_title") or r.get("title"), "Type": KIND_TEXT.get(r.get("kind"), r.get("kind")),
+            "Metric": r.get("short_title") or r.get("title"), "Type": vocab.label("kind", r.get("kind")),
             "Publisher": r.get("publisher"),
-            "Geography": GEO_TEXT.get(r.get("native_geography"), r.get("native_geography")),
-            "Periods in the build": periods(r), "Unit": r.get("unit"),
-            "Polarity": {"higher_better": "Higher is better", "lower_better": "Lower is better"}.get(r.get("polarity"), "No judgement"),
+            "Geography": (vocab.geography(r.get("native_geography")) or vocab.geography("ltla")).short,
+            "Periods in this data": periods(r), "Unit": r.get("unit"),
+            "Polarity": vocab.label("polarity", r.get("polarity")),
             "CI published": "Yes" if r.get("has_ci") else "No",
-            "Status": STATUS_TEXT.get(r.get("status"), r.get("status")),
+            "Status": vocab.label("availability", r.get("status")),
             "Licence": r.get("licence"), "Link": f"[Publisher]({url})" if url else "",
         })
     return pd.DataFrame(rows)
@@ -66,109 +59,11 @@ def _catalogue_table(df: pd.DataFrame) -> html.Div:
     ], className="table-wrap", role="region", **{"aria-labelledby": "data-catalogue-caption"})
 
 
-def _section(title: str, anchor: str, *body) -> html.Section:
-    return html.Section([html.H3(title, id=anchor), *body], className="methods-section")
-
-
 def methods() -> html.Div:
-    P, Li, Ul = html.P, html.Li, html.Ul
-    return html.Div([
-        html.H2("Methods", id="methods"),
-        _section("The headline measures: shares and mean scores", "methods-basis",
-                 P("The mission is about people with low well-being: the share of adults (16+) answering 0 to 4 (out of "
-                   "10) on life satisfaction, worthwhile and happiness, and 6 to 10 on anxiety, from the ONS Annual "
-                   "Population Survey. ONS also publishes each measure's mean score with a 95% confidence interval."),
-                 P("In the bundled data the shares are available only for London boroughs, regions and nations to "
-                   "2018-19 (without confidence intervals); the mean scores are available for every local authority "
-                   "to 2022-23 with confidence intervals. The mission's local-authority measures therefore use the "
-                   "mean scores (basis 'means') unless the full ONS shares are fetched; every result says which basis "
-                   "it uses and a means-based result is never labelled as a share.")),
-        _section("The gap: the worst third of local authorities", "methods-gap",
-                 P("Each headline measure is converted to a 'worseness percentile' among the local authorities ranked "
-                   "that year (100 x (rank - 0.5) / n, from best to worst), so that measures on different scales can "
-                   "be compared. An area's worst measure is the one with the highest percentile; areas are ranked only "
-                   "when all four measures are published."),
-                 P("Areas are ordered by their worst-measure percentile (ties broken by the mean of the four "
-                   "percentiles) and the first third (rounded up) form the worst third. The gap for each measure is "
-                   "the unweighted mean over the worst third minus the mean over the rest, in the measure's own units. "
-                   "The overall gap averages the four gaps, each divided by the measure's standard deviation across "
-                   "areas in the baseline, so it is in baseline standard deviations and comparable over time."),
-                 P("Baselines: the gap is compared with the mission's 2017-2019 baseline, the financial years 2016-17, "
-                   "2017-18 and 2018-19 (the mean of the three annual gaps). Region and nation improvement is "
-                   "measured against 2018-19 (the mission's '2019').")),
-        _section("How sure is a worst-third membership?", "methods-worst-third",
-                 P("Local estimates are survey estimates with sampling error, so ranking them naively overstates "
-                   "certainty. Each published estimate is treated as Normal(value, se) with se = (upper - lower) / "
-                   "3.92. We draw 1,000 simulated sets of values (fixed seed) and re-run the whole ranking each time: "
-                   "the share of simulations in which an area falls in the worst third is shown as its probability "
-                   "(e.g. 'in 87% of 1,000 simulations'). The same simulations give 95% intervals for each gap and "
-                   "for its change since the baseline; a change is called a narrowing or widening only when its "
-                   "interval excludes zero.")),
-        _section("Significance tests and benchmark comparisons", "methods-significance",
-                 P("Change over time (e.g. a region since 2018-19, an area since 2011-12): a z-test on the difference of "
-                   "two independent estimates, each standard error recovered from its published 95% interval; "
-                   "significant at the 5% level when |z| > 1.96, and labelled improved or worse using the metric's "
-                   "polarity."),
-                 P("Comparison with a benchmark (England, the UK, the region, a comparator group's average, or another "
-                   "area), as in OHID Fingertips: an area is 'better' or 'worse' only when its 95% confidence interval "
-                   "lies entirely on one side of the benchmark value (oriented by whether higher is better), and "
-                   "'similar' when the interval includes it. Values without a published interval are 'not compared', "
-                   "and the page says so; metrics with no judgement of direction are 'higher' or 'lower'."),
-                 P("Confidence intervals computed by the pipeline (where a publisher gives counts but no interval): "
-                   "the Wilson score interval for proportions; Byar's approximation to the Poisson interval for rates "
-                   "from counts of 10 or more, and the exact Poisson (chi-squared) interval below 10. Published "
-                   "intervals are used as they are.")),
-        _section("Boundary changes: one current geography", "methods-harmonisation",
-                 P("Every series is expressed on the current local authorities (December 2023 boundaries with the 2025 "
-                   "codes, e.g. Barnsley E08000038, Sheffield E08000039):"),
-                 Ul([Li("A pure recode (same area, new code) is relabelled; the value is unchanged."),
-                     Li("A merged council (e.g. Buckinghamshire, North Yorkshire, Somerset, Cumberland) uses the "
-                        "publisher's own value whenever one is published for it."),
-                     Li("Otherwise its value is derived from its predecessor councils, only when every predecessor has "
-                        "a value that period: a population-weighted mean for rates, means and shares (standard errors "
-                        "combined from the published intervals), or a sum for counts. Such values are marked 'derived "
-                        "from predecessor councils'."),
-                     Li("If any predecessor is missing, or the change was a split, nothing is derived and the value "
-                        "stays missing."),
-                     Li("Old codes in a link (e.g. /area/E08000016) lead to the current area.")])),
-        _section("Values published for larger areas", "methods-inheritance",
-                 P("Some drivers are published only for larger areas. On local-authority pages such a value is the "
-                   "value of the area the local authority sits in, and the page always says so:"),
-                 Ul([Li("Upper tier: county values (e.g. school absence, children looked after, NEET) are shared by "
-                        "every district in the county ('County-level value (Kent) shared by all its districts')."),
-                     Li("ICB: each local authority takes the integrated care board holding most of its neighbourhoods "
-                        "(LSOAs, which have roughly equal populations, so this approximates the largest population "
-                        "share; exact tie: the lower ICB code). Areas split between ICBs are flagged with the share."),
-                     Li("Air-quality zone: Defra reports NO2 compliance for 43 zones and agglomerations, as the highest "
-                        "annual mean found anywhere in the zone (not an average). Zone boundaries are not bundled, so "
-                        "each local authority is given one zone: the zone of most of the NO2 monitoring sites inside it; "
-                        "without sites, the most common non-agglomeration zone of its neighbouring authorities in the "
-                        "same region or nation (marked derived); failing that, the region's most common zone. Parts of "
-                        "an authority can lie in another zone; zone shapes on the map are approximate."),
-                     Li("Regional or national values are labelled as such.")]),
-                 P("Because shared values repeat across districts, correlations and worst-third differences for such "
-                   "metrics treat non-independent points as independent: their intervals are too narrow, and the "
-                   "Drivers page flags them.")),
-        _section("Comparator groups and nearest neighbours", "methods-neighbours",
-                 P("Comparator groups: the same region (or nation), the same type of authority (e.g. metropolitan "
-                   "district), or nearest neighbours."),
-                 P("Nearest neighbours are found on a fixed set of bundled context indicators, each at its latest "
-                   "period covering at least 80% of local authorities: " + ", ".join(nb.CONTEXT_INDICATORS).replace("_", " ")
-                   + ". Each is standardised across current local authorities; the distance between two areas is the "
-                   "Euclidean distance over the indicators both have (scaled up when some are missing; at least half "
-                   "must be shared), and the 10 closest are the neighbours. The Compare page lists the indicators and "
-                   "periods used. County-level indicators make districts of one county look alike. If fewer than two "
-                   "indicators are in the build, the four mean well-being scores are used instead and the page says "
-                   "so. This is a transparent similarity on open data; it is not CIPFA's nearest-neighbours model.")),
-        _section("Drivers: correlation and what distinguishes the worst third", "methods-drivers",
-                 P("Correlation: Pearson's r across local authorities with a 95% confidence interval from Fisher's z "
-                   "transform (z = atanh r, standard error 1 / sqrt(n - 3)). Correlation is not causation, and local "
-                   "estimates carry sampling error."),
-                 P("Worst third versus the rest: for each supporting metric the standardised difference (Cohen's d: "
-                   "difference in means divided by the pooled standard deviation) with a 95% confidence interval from "
-                   "the normal approximation se = sqrt((n1 + n2) / (n1 n2) + d^2 / (2 (n1 + n2))). The metric is taken "
-                   "at its latest period ending no later than a year after the worst-third year.")),
-    ], className="methods")
+    """The methods text, one section per heading of the methods file."""
+    return html.Div([html.H2("Methods", id="methods")] + [
+        html.Section([html.H3(s["title"], id=s["anchor"]), dcc.Markdown(s["body"], link_target="_self")],
+                     className="methods-section") for s in methods_text.sections()], className="methods")
 
 
 def accessibility() -> html.Div:
@@ -194,62 +89,62 @@ def accessibility() -> html.Div:
     ])
 
 
+@guarded(page="Data and methods")
 def layout(**_q):
-    try:
-        s = store()
-        man = s.manifest
-        cat = catalogue_frame(s.metrics)
-        built = str(man.get("built_at", "unknown"))
-        n_obs = man.get("observations", len(s.observations))
-        counts = cat["Status"].value_counts().to_dict() if not cat.empty else {}
-        fresh = cat[["Metric", "Publisher", "Periods in the build", "Status"]] if not cat.empty else pd.DataFrame()
-        return html.Div([
-            page_header("Data and methods", "Where every number comes from, how the mission's measures are calculated, "
-                                            "and the whole dataset to download."),
-            html.Nav(html.Ul([html.Li(html.A(t, href=f"#{a}")) for t, a in
-                              [("Downloads", "downloads"), ("Data freshness", "freshness"), ("Catalogue", "catalogue"),
-                               ("Methods", "methods"), ("Accessibility statement", "accessibility")]]),
-                     **{"aria-label": "On this page"}, className="on-this-page"),
-            html.H2("Downloads", id="downloads"),
-            html.Ul([
-                html.Li([html.A("All observations (tidy long table), CSV", href="/download/observations.csv"),
-                         f": every metric, area and period as published ({n_obs:,} rows)."]),
-                html.Li([html.A("All observations, Parquet", href="/download/observations.parquet"), ": the same table, "
-                         "smaller and typed."]),
-                html.Li([html.A("Local-authority view, CSV", href="/download/la_view.csv"), ": every metric expressed on "
-                         "current local authorities, with the native geography of each value."]),
-                html.Li([html.A("Metrics catalogue, CSV", href="/download/metrics.csv")]),
-                html.Li("One area's profile: use the download link on its profile page (/download/area/<code>.csv)."),
-            ], className="downloads-list"),
-            html.P("Columns: metric_id, area_code, area_name, geography, period, period_start, period_end, value, lower "
-                   "and upper (95% confidence interval, blank when not published), status (ok, low reliability, "
-                   "suppressed, not available, not applicable), derived (true when derived from predecessor councils), "
-                   "note and source_file.", className="hint"),
-            html.H2("Data freshness", id="freshness"),
-            html.P([f"This build was made at {built.replace('T', ' ')[:19]} UTC from the bundled snapshots of published "
-                    f"files ({len(man.get('inputs', {}))} input files, each with a SHA-256 checksum in the build "
-                    f"manifest). Geography: {man.get('current_vintage', 'current local authorities')}."],
-                   className="stat-line"),
-            html.P("Metrics by status: " + ", ".join(f"{v} {k.lower()}" for k, v in counts.items()) + "."),
-            html.Details([html.Summary("Periods of each source in this build"),
-                          dash_table.DataTable(id="data-freshness", data=fresh.to_dict("records"),
-                                               columns=[{"name": c, "id": c} for c in fresh.columns], page_size=60,
-                                               style_cell={"fontFamily": "inherit", "textAlign": "left",
-                                                           "whiteSpace": "normal", "height": "auto", "padding": "6px"},
-                                               style_header={"fontWeight": "bold", "backgroundColor": "#f3f2f1"})],
-                         className="chart-table"),
-            html.H2("Catalogue", id="catalogue"),
-            html.P("Status: available (in the bundled data); fetchable (published, downloaded by `python -m etl fetch`); "
-                   "not yet published (e.g. Community Life Survey local estimates, the DfT connectivity index); paused "
-                   "(e.g. the ONS Health Index). No values are invented for metrics that are not available.",
-                   className="hint"),
-            _catalogue_table(cat) if not cat.empty else message("The catalogue is missing from the build."),
-            html.P(["Definitions, sources, caveats and status notes for every metric are in the ",
-                    html.A("catalogue CSV", href="/download/metrics.csv"), "."], className="hint"),
-            methods(),
-            accessibility(),
-        ], className="data-methods")
-    except Exception:  # noqa: BLE001
-        import logging
-        logging.getLogger("dashboard").exception("data layout failed")
-        return html.Div([page_header("Data and methods"), error_notice()])
+    man = build.current().manifest
+    cat = catalogue_frame(catalogue.metrics())
+    built = str(man.get("built_at", "unknown"))
+    n_obs = man.get("observations", len(observations.table()))
+    counts = cat["Status"].value_counts().to_dict() if not cat.empty else {}
+    fresh = cat[["Metric", "Publisher", "Periods in this data", "Status"]] if not cat.empty else pd.DataFrame()
+    return html.Div([
+        page_header("Data and methods", "Where every number comes from, how the mission's measures are calculated, "
+                                        "and the whole dataset to download."),
+        html.Nav(html.Ul([html.Li(html.A(t, href=f"#{a}")) for t, a in
+                          [("Downloads and data API", "downloads"), ("Data freshness", "freshness"),
+                           ("Catalogue", "catalogue"), ("Methods", "methods"),
+                           ("Accessibility statement", "accessibility")]]),
+                 **{"aria-label": "On this page"}, className="on-this-page"),
+        html.H2("Downloads and data API", id="downloads"),
+        html.Ul([
+            html.Li([html.A("All observations (tidy long table), CSV", href="/download/observations.csv"),
+                     f": every metric, area and period as published ({n_obs:,} rows)."]),
+            html.Li([html.A("All observations, Parquet", href="/download/observations.parquet"), ": the same table, "
+                     "smaller and typed."]),
+            html.Li([html.A("Local-authority view, CSV", href="/download/la_view.csv"), ": every metric expressed on "
+                     "current local authorities, with the geography each value was published for."]),
+            html.Li([html.A("Metrics catalogue, CSV", href="/download/metrics.csv")]),
+            html.Li("One area's profile: use the download link on its profile page."),
+        ], className="downloads-list"),
+        html.P(["The same data are served by a public data API, as JSON or CSV: ",
+                html.A("metrics", href="/api/v1/metrics"), ", ", html.A("areas", href="/api/v1/areas"), ", ",
+                html.A("observations", href="/api/v1/observations?metric=mean_life_satisfaction&geography=region"),
+                " (filter by metric, geography, period and area) and ",
+                html.A("the mission's gap", href="/api/v1/mission/gap"), "; add format=csv for CSV. Its description "
+                "(OpenAPI) is at ", html.A("/api/v1/openapi.json", href="/api/v1/openapi.json"), "."]),
+        html.P("Columns: metric_id, area_code, area_name, geography, period, period_start, period_end, value, lower "
+               "and upper (95% confidence interval, blank when not published), status (" +
+               ", ".join(vocab.labels().get("status", {})) + "), derived (true when derived from predecessor "
+               "councils), note and source_file.", className="hint"),
+        html.H2("Data freshness", id="freshness"),
+        html.P([f"This data was built at {built.replace('T', ' ')[:19]} UTC from snapshots of published files "
+                f"({len(man.get('inputs', {}))} input files, each with a SHA-256 checksum). Geography: "
+                f"{man.get('current_vintage', 'current local authorities')}."], className="stat-line"),
+        html.P("Metrics by status: " + ", ".join(f"{v} {k.lower()}" for k, v in counts.items()) + "."),
+        html.Details([html.Summary("Periods of each source in this data"),
+                      dash_table.DataTable(id="data-freshness", data=fresh.to_dict("records"),
+                                           columns=[{"name": c, "id": c} for c in fresh.columns], page_size=60,
+                                           style_cell={"fontFamily": "inherit", "textAlign": "left",
+                                                       "whiteSpace": "normal", "height": "auto", "padding": "6px"},
+                                           style_header={"fontWeight": "bold", "backgroundColor": "#f3f2f1"})],
+                     className="chart-table"),
+        html.H2("Catalogue", id="catalogue"),
+        html.P("Status: " + "; ".join(dict.fromkeys(f"{s['label'].lower()}: {s['text']}" for s in
+                                                    vocab.labels().get("availability", {}).values())) +
+               ". No values are invented for metrics that are not available.", className="hint"),
+        _catalogue_table(cat) if not cat.empty else message("The catalogue is missing from this data."),
+        html.P(["Definitions, sources, caveats and status notes for every metric are in the ",
+                html.A("catalogue CSV", href="/download/metrics.csv"), "."], className="hint"),
+        methods(),
+        accessibility(),
+    ], className="data-methods")

@@ -9,86 +9,53 @@ import numpy as np
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from dashboard.analysis import drivers as drv
-from dashboard.components.common import (AF_CATEGORICAL, download_button, error_notice, fmt, message, page_header,
-                                         safe, table)
-from dashboard.data import store
+from dashboard.analysis import drivers_view as dv
+from dashboard.components.common import download_button, error_notice, guarded, message, notice, page_header, table
+from dashboard.formatting import number
+from dashboard.palette import AF_CATEGORICAL
 
 dash.register_page(__name__, path="/drivers", title="Drivers")
 
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross"]
-DEFAULT_X = "claimant_count_rate"
-DEFAULT_Y = "mean_life_satisfaction"
-
-
-def _opts(kinds) -> list[dict]:
-    s = store()
-    m = s.metrics
-    if m.empty:
-        return []
-    have = set(s.la_view["metric_id"].unique()) if not s.la_view.empty else set()
-    m = m[m["kind"].isin(kinds) & m["id"].isin(have)].sort_values("sort")
-    return [{"label": (r.short_title or r.title) if str(r.unit).split(" ")[0] in str(r.short_title)
-             else f"{r.short_title or r.title} ({r.unit})", "value": r.id} for r in m.itertuples()]
-
-
 def _ctrl(label, cid, comp):
     return html.Div([html.Label(label, htmlFor=cid, className="control-label"), comp], className="control")
 
 
+@guarded(page="Drivers of well-being")
 def layout(x: str | None = None, y: str | None = None, xp: str | None = None, yp: str | None = None,
            area: str | None = None, mp: str | None = None, **_q):
-    try:
-        s = store()
-        xo, yo = _opts(drv.DRIVER_KINDS), _opts(drv.HEADLINE_KINDS)
-        notes = []
-        xs, ys = {o["value"] for o in xo}, {o["value"] for o in yo}
-        if x and x not in xs:
-            notes.append(message(f"Unknown driver '{x}'; showing a default instead.", "warning"))
-        if y and y not in ys:
-            notes.append(message(f"Unknown headline measure '{y}'; showing life satisfaction instead.", "warning"))
-        x = x if x in xs else (DEFAULT_X if DEFAULT_X in xs else (xo[0]["value"] if xo else None))
-        y = y if y in ys else (DEFAULT_Y if DEFAULT_Y in ys else (yo[0]["value"] if yo else None))
-        ltla = s.ltla_choices()
-        if area and area not in {o["value"] for o in ltla}:
-            notes.append(message(f"We don't know the local authority code {area}; no area is highlighted.", "warning"))
-            area = None
-        mps = drv.mission_periods(s.frame("mission_ltla"))
-        mp = mp if mp in mps else (mps[-1] if mps else None)
-        if not xo:
-            notes.append(message("No supporting or context metrics are in this build yet.", "warning"))
-        return html.Div([
-            page_header("Drivers of well-being", "How each Annex B driver relates to the headline well-being measures "
-                                                 "across local authorities, and what distinguishes the mission's worst third."),
-            *notes,
-            html.H2("A driver against a headline measure"),
-            html.Div([
-                _ctrl("Driver (horizontal axis)", "drv-x", dcc.Dropdown(id="drv-x", options=xo, value=x, clearable=False)),
-                _ctrl("Driver period", "drv-xp", dcc.Dropdown(id="drv-xp", options=[], value=xp, clearable=False)),
-            ], className="controls"),
-            html.Div([
-                _ctrl("Headline measure (vertical axis)", "drv-y", dcc.Dropdown(id="drv-y", options=yo, value=y, clearable=False)),
-                _ctrl("Headline period", "drv-yp", dcc.Dropdown(id="drv-yp", options=[], value=yp, clearable=False)),
-                _ctrl("Highlight an area", "drv-area", dcc.Dropdown(id="drv-area", options=ltla, value=area,
-                                                                     placeholder="Type an area name")),
-            ], className="controls"),
-            dcc.Loading(html.Div(id="drv-scatter"), type="default"),
-            download_button("drv-scatter-csv", "Download scatter data (CSV)"),
-            html.H2("What distinguishes the worst third"),
-            html.P("For every supporting and context metric: the standardised difference between the local authorities "
-                   "in the mission's worst third and the rest (Cohen's d: difference in means divided by the pooled "
-                   "standard deviation), with its 95% confidence interval. Positive means the worst third does worse "
-                   "on that metric.", className="hint"),
-            _ctrl("Worst third in", "drv-mp", dcc.Dropdown(id="drv-mp", options=[{"label": p, "value": p} for p in reversed(mps)],
-                                                            value=mp, clearable=False)),
-            dcc.Loading(html.Div(id="drv-diff"), type="default"),
-            download_button("drv-diff-csv", "Download differences (CSV)"),
-            dcc.Location(id="drv-loc", refresh=False),
-        ])
-    except Exception:  # noqa: BLE001
-        import logging
-        logging.getLogger("dashboard").exception("drivers layout failed")
-        return html.Div([page_header("Drivers of well-being"), error_notice()])
+    st, notes = dv.normalise(x, y, area, mp)
+    return html.Div([
+        page_header("Drivers of well-being", "How each Annex B driver relates to the headline well-being measures "
+                                             "across local authorities, and what distinguishes the mission's worst third."),
+        *[notice(n) for n in notes],
+        html.H2("A driver against a headline measure"),
+        html.Div([
+            _ctrl("Driver (horizontal axis)", "drv-x", dcc.Dropdown(id="drv-x", options=st["x_options"], value=st["x"],
+                                                                    clearable=False)),
+            _ctrl("Driver period", "drv-xp", dcc.Dropdown(id="drv-xp", options=[], value=xp, clearable=False)),
+        ], className="controls"),
+        html.Div([
+            _ctrl("Headline measure (vertical axis)", "drv-y", dcc.Dropdown(id="drv-y", options=st["y_options"],
+                                                                            value=st["y"], clearable=False)),
+            _ctrl("Headline period", "drv-yp", dcc.Dropdown(id="drv-yp", options=[], value=yp, clearable=False)),
+            _ctrl("Highlight an area", "drv-area", dcc.Dropdown(id="drv-area", options=dv.q.areas.ltla_choices(),
+                                                                 value=st["area"], placeholder="Type an area name")),
+        ], className="controls"),
+        dcc.Loading(html.Div(id="drv-scatter"), type="default"),
+        download_button("drv-scatter-csv", "Download scatter data (CSV)"),
+        html.H2("What distinguishes the worst third"),
+        html.P("For every supporting and context metric: the standardised difference between the local authorities "
+               "in the mission's worst third and the rest (Cohen's d: difference in means divided by the pooled "
+               "standard deviation), with its 95% confidence interval. Positive means the worst third does worse "
+               "on that metric.", className="hint"),
+        _ctrl("Worst third in", "drv-mp", dcc.Dropdown(id="drv-mp", value=st["mp"], clearable=False,
+                                                        options=[{"label": p, "value": p}
+                                                                 for p in reversed(st["mission_periods"])])),
+        dcc.Loading(html.Div(id="drv-diff"), type="default"),
+        download_button("drv-diff-csv", "Download differences (CSV)"),
+        dcc.Location(id="drv-loc", refresh=False),
+    ])
 
 
 def _scatter_fig(df: pd.DataFrame, xm: dict, ym: dict, xp: str, yp: str, area: str | None) -> dict:
@@ -120,59 +87,43 @@ def _scatter_fig(df: pd.DataFrame, xm: dict, ym: dict, xp: str, yp: str, area: s
     Input("drv-x", "value"), Input("drv-y", "value"), Input("drv-xp", "value"), Input("drv-yp", "value"),
     Input("drv-area", "value"), Input("drv-mp", "value"),
 )
-@safe(dash.no_update, dash.no_update, dash.no_update, dash.no_update, error_notice(), dash.no_update)
+@guarded(dash.no_update, dash.no_update, dash.no_update, dash.no_update, error_notice(), dash.no_update)
 def update_scatter(x, y, xp, yp, area, mp):
-    s = store()
-    if not x or not y:
-        return [], None, [], None, message("Choose a driver and a headline measure."), dash.no_update
-    pxs, pys = drv.periods_of(s.la_view, s.areas, x), drv.periods_of(s.la_view, s.areas, y)
-    dx, dy = drv.default_periods(s.la_view, s.areas, x, y)
     try:
         trig = dash.ctx.triggered_id
     except Exception:  # noqa: BLE001 - called outside a request (tests)
         trig = None
-    if trig in ("drv-x", "drv-y"):  # a new metric: back to the latest common period
-        xp, yp = dx, dy
-    xp = xp if xp in pxs else dx
-    yp = yp if yp in pys else dy
-    q = {"x": x, "y": y, "xp": xp or "", "yp": yp or "", "mp": mp or ""}
-    if area:
-        q["area"] = area
-    search = "?" + urlencode(q)
-    xo = [{"label": p, "value": p} for p in reversed(pxs)]
-    yo = [{"label": p, "value": p} for p in reversed(pys)]
-    df = drv.scatter_frame(s.la_view, s.areas, x, y, xp, yp)
-    meta = s.metrics.set_index("id")
-    xm, ym = meta.loc[x].to_dict(), meta.loc[y].to_dict()
-    if df.empty:
-        return xo, xp, yo, yp, message("No local authority has values for both metrics in these periods. Try other "
-                                       "periods."), search
-    res = drv.pearson_ci(df["x"], df["y"])
-    fig = _scatter_fig(df, xm, ym, xp, yp, area)
-    inherited = str(xm.get("native_geography")) not in ("ltla", "None", "nan")
+    v = dv.scatter_view(x, y, xp, yp, area, mp, trig in ("drv-x", "drv-y"))
+    xo = [{"label": p, "value": p} for p in reversed(v["x_periods"])]
+    yo = [{"label": p, "value": p} for p in reversed(v["y_periods"])]
+    if v.get("message"):
+        return xo, v["xp"], yo, v["yp"], message(v["message"]), v["search"] or dash.no_update
+    df, xm, ym, xp, yp = v["frame"], v["xm"], v["ym"], v["xp"], v["yp"]
     sel = None
-    if area:
-        r = df[df["area_code"] == area]
-        sel = (html.P(f"{r['area_name'].iloc[0]}: {xm.get('short_title')} {fmt(r['x'].iloc[0], int(xm.get('decimals', 1)))}, "
-                      f"{ym.get('short_title')} {fmt(r['y'].iloc[0], int(ym.get('decimals', 1)))} (shown as a yellow star).")
-               if not r.empty else message("The highlighted area has no value for both metrics in these periods."))
+    if v["selected"] is not None:
+        r = v["selected"]
+        sel = (html.P(f"{r['area_name']}: {xm.get('short_title')} {number(r['x'], int(xm.get('decimals') or 1))}, "
+                      f"{ym.get('short_title')} {number(r['y'], int(ym.get('decimals') or 1))} (shown as a yellow star).")
+               if r else message("The highlighted area has no value for both metrics in these periods."))
     tdf = pd.DataFrame({"Area": df["area_name"], "Code": df["area_code"], "Region or nation": df["region_name"],
                         f"{xm.get('short_title')} ({xp})": df["x"].round(3), f"{ym.get('short_title')} ({yp})": df["y"].round(3),
                         "Driver value shared from a larger area": df["x_native"].map(lambda g: "" if g == "ltla" else g)})
     return xo, xp, yo, yp, [
-        html.P(html.Strong(drv.describe_r(res)), className="stat-line", id="drv-r"),
-        message(f"This driver is published for {xm.get('native_geography')} areas: districts share their county/ICB/zone "
-                f"value, so points are not independent and the interval is too narrow.") if inherited else None,
+        html.P(html.Strong(v["r_text"]), className="stat-line", id="drv-r"),
+        message(f"This driver is published for {dv.q.vocabulary.geography(xm.get('native_geography')).plural}: "
+                "districts share their larger area's value, so points are not independent and the interval is too "
+                "narrow.") if v["inherited"] else None,
         sel,
         html.Div([
-            html.P(f"Scatter plot of {len(df)} local authorities: {drv.describe_r(res)}", className="visually-hidden",
+            html.P(f"Scatter plot of {len(df)} local authorities: {v['r_text']}", className="visually-hidden",
                    id="drv-scatter-summary"),
-            dcc.Graph(id="drv-scatter-graph", figure=fig, config={"displayModeBar": False, "responsive": True}),
+            dcc.Graph(id="drv-scatter-graph", figure=_scatter_fig(df, xm, ym, xp, yp, area),
+                      config={"displayModeBar": False, "responsive": True}),
             html.Details([html.Summary("Show the data as a table"),
                           table(tdf, "drv-scatter-table", f"{xm.get('short_title')} and {ym.get('short_title')} by "
                                                           f"local authority")], className="chart-table"),
         ], className="chart-block"),
-    ], search
+    ], v["search"]
 
 
 def _diff_fig(t: pd.DataFrame) -> dict:
@@ -197,25 +148,18 @@ def _diff_fig(t: pd.DataFrame) -> dict:
 
 
 @dash.callback(Output("drv-diff", "children"), Input("drv-mp", "value"))
-@safe(error_notice())
+@guarded(error_notice())
 def update_diff(mp):
-    s = store()
-    t, period = drv.worst_third_differences(s.la_view, s.frame("mission_ltla"), s.metrics, s.areas, mp)
-    if t.empty:
-        return message("No supporting or context metrics with local-authority values are in this build, or the mission "
-                       "table is missing.")
-    basis = s.frame("mission_ltla")
-    basis = basis[basis["period"] == period]["basis"].iloc[0] if not basis.empty else "means"
-    worse = t[t["direction"] == "worse in the worst third"]["short_title"].tolist()
-    tdf = pd.DataFrame({"Metric": t["short_title"], "Period": t["period"],
-                        "Mean, worst third": t["mean_worst"].round(2), "Mean, rest": t["mean_rest"].round(2),
-                        "d (positive = worst third worse)": t["d"].round(2),
-                        "95% CI": [f"{a:.2f} to {b:.2f}" if np.isfinite(a) else "" for a, b in zip(t["lower"], t["upper"])],
-                        "Areas (worst third / rest)": [f"{a} / {b}" for a, b in zip(t["n_worst"], t["n_rest"])],
-                        "Reading": t["direction"], "Caveat": t["reading"]})
+    v = dv.differences_view(mp)
+    if v["empty"]:
+        return message("No supporting or context metrics with local-authority values are in this data, or the "
+                       "mission's ranking is missing.")
+    t = v["frame"]
     return [
-        html.P(f"Worst third in {period} (ranked on the published {'mean scores' if basis == 'means' else 'shares'}). "
-               f"Clearly worse in the worst third: {', '.join(worse) if worse else 'none'}.", className="stat-line"),
+        html.P(f"Worst third in {v['period']} (ranked on the published "
+               f"{'mean scores' if v['basis'] == 'means' else 'shares'}). "
+               f"Clearly worse in the worst third: {', '.join(v['worse']) if v['worse'] else 'none'}.",
+               className="stat-line"),
         html.Div([
             html.P(f"Dot-and-whisker chart of standardised differences for {len(t)} metrics.", className="visually-hidden",
                    id="drv-diff-summary"),
@@ -224,8 +168,8 @@ def update_diff(mp):
                    "the interval is too narrow. Each metric is taken at its latest period ending no later than a year "
                    "after the worst-third year.", className="hint"),
             html.Details([html.Summary("Show the data as a table"),
-                          table(tdf, "drv-diff-table", "Standardised differences between the worst third and the rest",
-                                page_size=40)], className="chart-table"),
+                          table(v["table"], "drv-diff-table", "Standardised differences between the worst third and "
+                                                              "the rest", page_size=40)], className="chart-table"),
         ], className="chart-block"),
     ]
 
@@ -233,21 +177,18 @@ def update_diff(mp):
 @dash.callback(Output("drv-scatter-csv-download", "data"), Input("drv-scatter-csv", "n_clicks"),
                State("drv-x", "value"), State("drv-y", "value"), State("drv-xp", "value"), State("drv-yp", "value"),
                prevent_initial_call=True)
-@safe(None)
+@guarded(None)
 def dl_scatter(n, x, y, xp, yp):
     if not n:
         raise dash.exceptions.PreventUpdate
-    s = store()
-    df = drv.scatter_frame(s.la_view, s.areas, x, y, xp, yp).assign(x_metric=x, x_period=xp, y_metric=y, y_period=yp)
-    return dcc.send_data_frame(df.to_csv, f"drivers_{x}_{y}.csv", index=False)
+    return dcc.send_data_frame(dv.scatter_download(x, y, xp, yp).to_csv, f"drivers_{x}_{y}.csv", index=False)
 
 
 @dash.callback(Output("drv-diff-csv-download", "data"), Input("drv-diff-csv", "n_clicks"), State("drv-mp", "value"),
                prevent_initial_call=True)
-@safe(None)
+@guarded(None)
 def dl_diff(n, mp):
     if not n:
         raise dash.exceptions.PreventUpdate
-    s = store()
-    t, period = drv.worst_third_differences(s.la_view, s.frame("mission_ltla"), s.metrics, s.areas, mp)
-    return dcc.send_data_frame(t.assign(mission_period=period).to_csv, f"worst_third_differences_{period}.csv", index=False)
+    t, period = dv.differences_download(mp)
+    return dcc.send_data_frame(t.to_csv, f"worst_third_differences_{period}.csv", index=False)

@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 
 def _ltla_options() -> list[dict]:
     try:
-        from dashboard.data import store
-        return list(store().ltla_choices())
+        from dashboard.queries import areas
+        return list(areas.ltla_choices())
     except Exception:  # missing build: free text still works
         log.exception("LTLA choices unavailable")
         return []

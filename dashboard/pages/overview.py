@@ -10,9 +10,12 @@ import plotly.graph_objects as go
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard.analysis import mission_view as mvw
-from dashboard.components.common import (AF_CATEGORICAL, BENCHMARK_COLOURS, chart_with_table, download_button,
-                                         error_notice, message, page_header, safe, table)
-from dashboard.data import store
+from dashboard.components.common import (chart_with_table, download_button, error_notice, guarded, message, notice,
+                                         page_header, table)
+from dashboard.formatting import interval, number, signed
+from dashboard.palette import AF_CATEGORICAL, BENCHMARK_COLOURS
+from dashboard.queries import build, catalogue, mission
+from dashboard.queries import vocabulary as vocab
 
 dash.register_page(__name__, path="/", title="Mission overview - Well-being Mission Dashboard",
                    name="Mission overview")
@@ -28,15 +31,6 @@ VERDICT_COLOURS = {"significantly improved": BENCHMARK_COLOURS["better"],
                    "no significant change": "#3D3D3D"}
 
 
-def _data():
-    st = store()
-    return st.frame("mission_regions"), st.frame("mission_gap"), st.metrics, st.observations, st.manifest
-
-
-def _titles(metrics: pd.DataFrame) -> dict:
-    return mvw._titles(metrics)
-
-
 def _label(text: str, for_id: str) -> html.Label:
     return html.Label(text, htmlFor=for_id, className="control-label")
 
@@ -48,15 +42,14 @@ def _basis_box(basis: str) -> html.Section:
                        "worthwhile, low happiness and high anxiety for every local authority, the mission's own "
                        "headline metrics.")]
     else:
-        text = [
-            html.P(["These results use ", html.Strong("published mean scores"), " (0 to 10, with 95% confidence "
-                    "intervals), because ONS's low-wellbeing shares for every local authority are not in this "
-                    "data snapshot. The bundled shares cover London boroughs, regions, nations and the UK up to "
-                    "2018-19 only."]),
-            html.P(["Run ", html.Code("python -m etl fetch"), " and then ", html.Code("python -m etl build"),
-                    " on a machine with internet access to download ONS's full local-authority shares; the "
-                    "mission measures are then recomputed on shares automatically."]),
-        ]
+        text = [html.P(["These results use ", html.Strong("published mean scores"), " (0 to 10, with 95% "
+                        "confidence intervals), because ONS's low-wellbeing shares for every local authority are "
+                        "not in this data: the shares here cover London boroughs, regions, nations and the UK up "
+                        "to 2018-19 only. ONS publishes the shares for every local authority in its ",
+                        html.A("personal well-being dataset", target="_blank", rel="noopener",
+                               href=(catalogue.metric(catalogue.share_ids()[0]) or {}).get("publisher_url")
+                               if catalogue.share_ids() else None),
+                        "."])]
     return html.Section(className="ov-basis", **{"aria-labelledby": "ov-basis-heading"}, children=[
         html.H2("Basis of these results", id="ov-basis-heading"), *text,
         html.P([html.Strong("Ranking local estimates: "), ONS_CAVEAT]),
@@ -66,40 +59,39 @@ def _basis_box(basis: str) -> html.Section:
     ])
 
 
-def _headline_section(regions, metrics, observations) -> html.Section:
-    hl = mvw.headline_uk(regions, metrics)
+def _headline_section() -> html.Section:
+    v = mvw.headline_view()
+    hl = v["table"]
     if hl.empty:
         return html.Section([html.H2("Headline measures for the UK"),
-                             message("The UK headline measures are not in this build.", "warning")])
+                             message("The UK headline measures are not in this data.", "warning")])
     cards = []
     for r in hl.itertuples():
         d = int(r.decimals)
         vclass = {"significantly worse": "worse", "significantly improved": "better"}.get(r.verdict, "same")
-        better = "higher is better" if r.polarity == "higher_better" else "lower is better"
         cards.append(html.Div(className="ov-card", children=[
             html.H3(r.measure),
-            html.P(f"{mvw.plain(r.value, d)}", className="ov-card__value"),
-            html.P(f"{r.period}, UK, score 0-10 ({better}); 95% CI {mvw.interval(r.lower, r.upper, d)}",
-                   className="ov-card__ci"),
-            html.P(f"Baseline {r.baseline_period}: {mvw.plain(r.baseline_value, d)} "
-                   f"(95% CI {mvw.interval(r.baseline_lower, r.baseline_upper, d)})", className="ov-card__base"),
-            html.P(f"Change {mvw.signed(r.change, d)} (95% CI {mvw.interval(r.change_lower, r.change_upper, d, True)})",
+            html.P(number(r.value, d, r.unit), className="ov-card__value"),
+            html.P(f"{r.period}, UK, {r.unit} ({vocab.label('polarity', r.polarity).lower()}); 95% CI "
+                   f"{interval(r.lower, r.upper, d)}", className="ov-card__ci"),
+            html.P(f"Baseline {r.baseline_period}: {number(r.baseline_value, d, r.unit)} "
+                   f"(95% CI {interval(r.baseline_lower, r.baseline_upper, d)})", className="ov-card__base"),
+            html.P(f"Change {signed(r.change, d)} (95% CI {interval(r.change_lower, r.change_upper, d, sign=True)})",
                    className="ov-card__base"),
             html.Span(f"{mvw.VERDICT_ARROWS.get(r.verdict, '')} {str(r.verdict).capitalize()}",
                       className=f"ov-verdict ov-verdict--{vclass}"),
         ]))
     tbl = hl.drop(columns=["polarity", "decimals"]).round(3)
-    shares = mvw.uk_shares(observations, metrics)
+    latest = v["shares_latest"]
     share_part = []
-    if not shares.empty:
-        latest = shares[shares["period"] == shares["period"].max()]
-        items = [html.Li(f"{r.measure}: {mvw.plain(r.value_pct, 1)}%") for r in latest.itertuples()]
+    if not latest.empty:
         share_part = [
             html.H3("Published low-wellbeing shares, UK"),
             html.P(f"The mission's own headline metrics are the shares of adults with low well-being. This data "
-                   f"snapshot has them for the UK up to {latest['period'].iloc[0]} (no confidence intervals "
-                   f"published in the bundled compilation, so no significance test is possible):"),
-            html.Ul(items),
+                   f"has them for the UK up to {latest['period'].iloc[0]}"
+                   + ("" if latest["lower"].notna().any() else " (no confidence intervals published in this "
+                      "compilation, so no significance test is possible)") + ":"),
+            html.Ul([html.Li(f"{r.measure}: {number(r.value_pct, 1, '%')}") for r in latest.itertuples()]),
         ]
     return html.Section(className="ov-section", **{"aria-labelledby": "ov-headline-heading"}, children=[
         html.H2("Headline measures for the UK", id="ov-headline-heading"),
@@ -114,12 +106,10 @@ def _headline_section(regions, metrics, observations) -> html.Section:
     ])
 
 
-def _gap_section(gap, metrics, gap_metric: str) -> html.Section:
-    titles = _titles(metrics)
-    opts = [{"label": "Overall (worst-performing measure)" if m == "overall" else titles.get(m, m), "value": m}
-            for m in mvw.gap_metrics(gap)]
+def _gap_section(gap_metric: str) -> html.Section:
+    opts = mvw.gap_options()
     if not opts:
-        return html.Section([html.H2("Is the gap closing?"), message("The gap is not in this build.", "warning")])
+        return html.Section([html.H2("Is the gap closing?"), message("The gap is not in this data.", "warning")])
     return html.Section(className="ov-section", **{"aria-labelledby": "ov-gap-heading"}, children=[
         html.H2("Is the gap between the worst third and the rest closing?", id="ov-gap-heading"),
         html.P("Local authorities are ranked on their worst-performing headline measure (each measure's "
@@ -140,12 +130,10 @@ def _gap_section(gap, metrics, gap_metric: str) -> html.Section:
     ])
 
 
-def _scorecard_section(regions, metrics, period: str, metric: str) -> html.Section:
-    if regions is None or regions.empty:
-        return html.Section([html.H2("Regions and nations"), message("Not in this build.", "warning")])
-    titles = _titles(metrics)
-    metric_opts = [{"label": titles.get(m, m), "value": m} for m in mvw.HEADLINE_MEANS + mvw.HEADLINE_SHARES
-                   if m in set(regions["metric_id"])]
+def _scorecard_section(period: str, metric: str) -> html.Section:
+    pers = mvw.periods(mission.regions())
+    if not pers:
+        return html.Section([html.H2("Regions and nations"), message("Not in this data.", "warning")])
     return html.Section(className="ov-section", **{"aria-labelledby": "ov-score-heading"}, children=[
         html.H2("Has well-being improved in every region and nation since 2019?", id="ov-score-heading"),
         html.P("Change in each headline measure since the 2019 baseline (financial year 2018-19), with its 95% "
@@ -155,7 +143,7 @@ def _scorecard_section(regions, metrics, period: str, metric: str) -> html.Secti
         html.Div(className="controls", children=[
             html.Div([_label("Year compared with 2018-19", "ov-period"),
                       dcc.Dropdown(id="ov-period", value=period, clearable=False, searchable=False,
-                                   options=[{"label": p, "value": p} for p in reversed(mvw.periods(regions))])],
+                                   options=[{"label": p, "value": p} for p in reversed(pers)])],
                      className="control"),
         ]),
         html.P(id="ov-score-counts", className="lead", **{"aria-live": "polite"}),
@@ -165,7 +153,7 @@ def _scorecard_section(regions, metrics, period: str, metric: str) -> html.Secti
         html.Div(className="controls", children=[
             html.Div([_label("Measure", "ov-metric"),
                       dcc.Dropdown(id="ov-metric", value=metric, clearable=False, searchable=False,
-                                   options=metric_opts)], className="control"),
+                                   options=mvw.metric_options())], className="control"),
         ]),
         chart_with_table(
             dcc.Loading(dcc.Graph(id="ov-change-graph", config={"displaylogo": False}), type="default"),
@@ -176,56 +164,32 @@ def _scorecard_section(regions, metrics, period: str, metric: str) -> html.Secti
     ])
 
 
+@guarded(page="Well-being mission overview")
 def layout(gap: str | None = None, period: str | None = None, metric: str | None = None, **_other):
-    try:
-        regions, gapdf, metrics, observations, manifest = _data()
-        notes = []
-        gap_ids = mvw.gap_metrics(gapdf)
-        if gap and gap not in gap_ids:
-            notes.append(message(f"'{gap}' is not one of the gap measures; showing the overall gap.", "warning"))
-            gap = None
-        gap = gap or ("overall" if "overall" in gap_ids else (gap_ids[0] if gap_ids else "overall"))
-        pers = mvw.periods(regions)
-        if period and period not in pers:
-            notes.append(message(f"'{period}' is not a year in the regional comparison; showing the latest year.",
-                                 "warning"))
-            period = None
-        period = period or (pers[-1] if pers else None)
-        mids = set(regions["metric_id"]) if not regions.empty else set()
-        if metric and metric not in mids:
-            notes.append(message(f"'{metric}' is not a headline measure here; showing life satisfaction.", "warning"))
-            metric = None
-        metric = metric or ("mean_life_satisfaction" if "mean_life_satisfaction" in mids
-                            else (sorted(mids)[0] if mids else None))
-        basis = mvw.basis(gapdf, manifest)
-        return html.Div(className="ov-page", children=[
-            page_header("Well-being mission overview",
-                        f"The mission: \u201c{MISSION}\u201d This page tracks it with the Office for National "
-                        "Statistics' personal well-being estimates (Annual Population Survey, adults 16+)."),
-            *notes,
-            dcc.Store(id="ov-url-sync"),
-            html.Div(className="ov-links", children=[
-                dcc.Link("Explore the map", href="/map", className="button"),
-                dcc.Link("Find your local authority", href="/map?geography=ltla", className="button button--secondary"),
-                dcc.Link("Data and methods", href="/data", className="button button--secondary"),
-            ]),
-            _basis_box(basis),
-            _headline_section(regions, metrics, observations),
-            _gap_section(gapdf, metrics, gap),
-            _scorecard_section(regions, metrics, period, metric),
-            html.P(["Built ", manifest.get("built_at", "(unknown)"), ". Sources and methods: ",
-                    dcc.Link("data and methods page", href="/data"), "."], className="muted"),
-        ])
-    except Exception:  # noqa: BLE001
-        import logging
-        logging.getLogger("dashboard").exception("overview layout failed")
-        return html.Div([page_header("Well-being mission overview"), error_notice()])
+    state, notes = mvw.normalise(gap, period, metric)
+    return html.Div(className="ov-page", children=[
+        page_header("Well-being mission overview",
+                    f"The mission: \u201c{MISSION}\u201d This page tracks it with the Office for National "
+                    "Statistics' personal well-being estimates (Annual Population Survey, adults 16+)."),
+        *[notice(n) for n in notes],
+        dcc.Store(id="ov-url-sync"),
+        html.Div(className="ov-links", children=[
+            dcc.Link("Explore the map", href="/map", className="button"),
+            dcc.Link("Find your local authority", href="/map?geography=ltla", className="button button--secondary"),
+            dcc.Link("Data and methods", href="/data", className="button button--secondary"),
+        ]),
+        _basis_box(mission.basis()),
+        _headline_section(),
+        _gap_section(state["gap"]),
+        _scorecard_section(state["period"], state["metric"]),
+        html.P(["Built ", str(build.current().manifest.get("built_at", "(unknown)")), ". Sources and methods: ",
+                dcc.Link("data and methods page", href="/data"), "."], className="muted"),
+    ])
 
 
 # ----------------------------------------------------------------------------- figures
-def _gap_figure(gapdf: pd.DataFrame, metric: str, titles: dict) -> go.Figure:
-    s = mvw.gap_series(gapdf, metric)
-    base = mvw.gap_baseline(gapdf, metric)
+def _gap_figure(v: dict) -> go.Figure:
+    s, base, metric = v["series"], v["baseline"], v["metric"]
     fig = go.Figure()
     x = s["period"].tolist()
     if metric == "overall":
@@ -254,7 +218,7 @@ def _gap_figure(gapdf: pd.DataFrame, metric: str, titles: dict) -> go.Figure:
                 fig.add_hline(y=float(base[col]), line={"color": colour, "dash": "dot", "width": 1.5},
                               annotation_text=f"2017-19 baseline, {lab}: {base[col]:.2f}",
                               annotation_position="bottom right" if lab == "worst third" else "top right")
-        fig.update_yaxes(title=f"{titles.get(metric, metric)} (mean score 0-10)")
+        fig.update_yaxes(title=v["title"])
     fig.update_layout(height=420, margin={"l": 60, "r": 20, "t": 30, "b": 40}, template="simple_white",
                       legend={"orientation": "h", "y": -0.15}, hovermode="x unified",
                       font={"family": "Helvetica Neue, Arial, sans-serif", "size": 14})
@@ -300,33 +264,20 @@ def _columns(df: pd.DataFrame) -> list[dict]:
 @callback(Output("ov-gap-graph", "figure"), Output("ov-gap-table", "data"), Output("ov-gap-table", "columns"),
           Output("ov-gap-verdict", "children"), Output("ov-gap-verdict", "className"),
           Input("ov-gap-metric", "value"))
-@safe({}, [], [], error_notice(), "ov-gap-verdict")
+@guarded({}, [], [], error_notice(), "ov-gap-verdict")
 def update_gap(metric):
-    _, gapdf, metrics, _, _ = _data()
-    titles = _titles(metrics)
-    metric = metric if metric in mvw.gap_metrics(gapdf) else "overall"
-    v = mvw.gap_verdict(gapdf, metric)
+    v = mvw.gap_view(metric)
     cls = {"widened": "ov-gap-verdict", "narrowed": "ov-gap-verdict ov-gap-verdict--better"}.get(
-        v["verdict"], "ov-gap-verdict ov-gap-verdict--same")
-    label = "Overall" if metric == "overall" else titles.get(metric, metric)
-    t = mvw.gap_table(gapdf, metric, titles)
-    return _gap_figure(gapdf, metric, titles), t.to_dict("records"), _columns(t), f"{label}: {v['sentence']}", cls
+        v["verdict"]["verdict"], "ov-gap-verdict ov-gap-verdict--same")
+    return _gap_figure(v), v["table"].to_dict("records"), _columns(v["table"]), v["sentence"], cls
 
 
 @callback(Output("ov-scorecard", "children"), Output("ov-score-counts", "children"), Input("ov-period", "value"))
-@safe(error_notice(), "")
+@guarded(error_notice(), "")
 def update_scorecard(period):
-    regions, _, metrics, _, _ = _data()
-    period = period if period in mvw.periods(regions) else mvw.latest_period(regions)
-    sc = mvw.scorecard(regions, metrics, period)
-    counts = mvw.verdict_counts(regions, period)
-    n = sum(counts.values())
-    text = (f"{period} against 2018-19, across {len(sc) - 1} regions and nations and {len(sc.columns) - 2} "
-            f"measures ({n} comparisons): {counts.get('significantly improved', 0)} significantly improved, "
-            f"{counts.get('no significant change', 0)} no significant change, "
-            f"{counts.get('significantly worse', 0)} significantly worse.")
-    view = sc.drop(columns=["area_code"]).rename(columns={"area": "Area"})
-    tbl = table(view, "ov-scorecard-table", f"Change since 2018-19 in {period}, by region and nation "
+    v = mvw.scorecard_view(period)
+    view = v["table"].drop(columns=["area_code"]).rename(columns={"area": "Area"})
+    tbl = table(view, "ov-scorecard-table", f"Change since 2018-19 in {v['period']}, by region and nation "
                 "(verdict: change in score points, 95% CI)", page_size=20, sort=False)
     dt = tbl.children[1]
     styles = []
@@ -337,56 +288,50 @@ def update_scorecard(period):
             {"if": {"column_id": col, "filter_query": f'{{{col}}} contains "improved"'},
              "backgroundColor": "#e5f4f2", "color": "#0b4f49"},
         ]
-    styles.append({"if": {"filter_query": '{Area} = "United Kingdom"'}, "fontWeight": "bold"})
+    styles.append({"if": {"filter_query": f'{{Area}} = "{vocab.uk()["name"]}"'}, "fontWeight": "bold"})
     dt.style_data_conditional = styles
     dt.style_cell_conditional = [{"if": {"column_id": "Area"}, "minWidth": "160px", "fontWeight": "bold"}]
-    return tbl, text
+    return tbl, v["text"]
 
 
 @callback(Output("ov-change-graph", "figure"), Output("ov-change-table", "data"),
           Output("ov-change-table", "columns"), Input("ov-metric", "value"), Input("ov-period", "value"))
-@safe({}, [], [])
+@guarded({}, [], [])
 def update_change(metric, period):
-    regions, _, metrics, _, _ = _data()
-    period = period if period in mvw.periods(regions) else mvw.latest_period(regions)
-    cf = mvw.change_frame(regions, metric, period)
-    title = _titles(metrics).get(metric, metric)
-    t = cf.round(3)
-    return _change_figure(cf, f"{title}, {period}"), t.to_dict("records"), _columns(t)
+    v = mvw.change_view(metric, period)
+    t = v["frame"].round(3)
+    return _change_figure(v["frame"], f"{v['title']}, {v['period']}"), t.to_dict("records"), _columns(t)
 
 
 @callback(Output("ov-headline-csv-download", "data"), Input("ov-headline-csv", "n_clicks"), prevent_initial_call=True)
-@safe(None)
+@guarded(None)
 def dl_headline(n):
-    regions, _, metrics, _, _ = _data()
-    return dcc.send_data_frame(mvw.headline_uk(regions, metrics).to_csv, "uk_headline_measures.csv", index=False)
+    return dcc.send_data_frame(mvw.headline_view()["table"].to_csv, "uk_headline_measures.csv", index=False)
 
 
 @callback(Output("ov-gap-csv-download", "data"), Input("ov-gap-csv", "n_clicks"), State("ov-gap-metric", "value"),
           prevent_initial_call=True)
-@safe(None)
+@guarded(None)
 def dl_gap(n, metric):
-    _, gapdf, metrics, _, _ = _data()
-    return dcc.send_data_frame(mvw.gap_table(gapdf, metric, _titles(metrics)).to_csv, f"mission_gap_{metric}.csv",
-                               index=False)
+    v = mvw.gap_view(metric)
+    return dcc.send_data_frame(v["table"].to_csv, f"mission_gap_{v['metric']}.csv", index=False)
 
 
 @callback(Output("ov-score-csv-download", "data"), Input("ov-score-csv", "n_clicks"), State("ov-period", "value"),
           prevent_initial_call=True)
-@safe(None)
+@guarded(None)
 def dl_score(n, period):
-    regions, _, metrics, _, _ = _data()
-    return dcc.send_data_frame(mvw.scorecard_long(regions, metrics, period).to_csv,
-                               f"regions_change_since_2019_{period}.csv", index=False)
+    v = mvw.scorecard_view(period)
+    return dcc.send_data_frame(mvw.scorecard_long(mission.regions(), catalogue.metrics(), v["period"]).to_csv,
+                               f"regions_change_since_2019_{v['period']}.csv", index=False)
 
 
 @callback(Output("ov-change-csv-download", "data"), Input("ov-change-csv", "n_clicks"), State("ov-metric", "value"),
           State("ov-period", "value"), prevent_initial_call=True)
-@safe(None)
+@guarded(None)
 def dl_change(n, metric, period):
-    regions, _, _, _, _ = _data()
-    return dcc.send_data_frame(mvw.change_frame(regions, metric, period).to_csv,
-                               f"change_since_2019_{metric}_{period}.csv", index=False)
+    v = mvw.change_view(metric, period)
+    return dcc.send_data_frame(v["frame"].to_csv, f"change_since_2019_{metric}_{v['period']}.csv", index=False)
 
 
 clientside_callback(ClientsideFunction("overview", "syncUrl"), Output("ov-url-sync", "data"),

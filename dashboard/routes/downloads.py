@@ -1,25 +1,25 @@
 """Downloads: the whole tidy dataset, the LA view, the catalogue and one area's profile.
 
 /download/observations.csv, /download/observations.parquet, /download/la_view.csv,
-/download/metrics.csv, /download/area/<code>.csv (404 for unknown codes).
-CSV is generated from the build's parquet in chunks and streamed; parquet is sent as is.
+/download/metrics.csv, /download/area/<code>.csv (404 for unknown codes). The tables are the
+data API's (`routes.api`), streamed as CSV in chunks; parquet is the build's file as it is.
 """
 from __future__ import annotations
 
 import io
-import re
 
 import pandas as pd
 from flask import Response, abort, redirect, send_file, stream_with_context
 
-from dashboard.data import store
+from dashboard.analysis import export, profile
+from dashboard.queries import areas, build
+from dashboard.routes import api
 
 CHUNK_ROWS = 20000
-CODE_RE = re.compile(r"^[A-Za-z][0-9A-Za-z]{1,11}$")
 
 
 def _stamp() -> str:
-    built = str(store().manifest.get("built_at", ""))[:10]
+    built = str(build.current().manifest.get("built_at", ""))[:10]
     return built.replace("-", "") if built else "build"
 
 
@@ -44,11 +44,11 @@ def _csv_response(df: pd.DataFrame, filename: str) -> Response:
 def register(server) -> None:
     @server.route("/download/observations.csv")
     def download_observations_csv():
-        return _csv_response(store().observations, f"wellbeing_observations_{_stamp()}.csv")
+        return _csv_response(api.observations_table(), f"wellbeing_observations_{_stamp()}.csv")
 
     @server.route("/download/observations.parquet")
     def download_observations_parquet():
-        path = store().build_dir / "observations.parquet"
+        path = build.current().path("observations.parquet")
         if not path.exists():
             abort(404)
         return send_file(path, mimetype="application/vnd.apache.parquet", as_attachment=True,
@@ -56,23 +56,21 @@ def register(server) -> None:
 
     @server.route("/download/la_view.csv")
     def download_la_view_csv():
-        return _csv_response(store().la_view, f"wellbeing_la_view_{_stamp()}.csv")
+        return _csv_response(api.observations_table(view="local_authority"), f"wellbeing_la_view_{_stamp()}.csv")
 
     @server.route("/download/metrics.csv")
     def download_metrics_csv():
-        return _csv_response(store().metrics, f"wellbeing_metrics_catalogue_{_stamp()}.csv")
+        return _csv_response(api.metrics_table(), f"wellbeing_metrics_catalogue_{_stamp()}.csv")
 
     @server.route("/download/area/<code>.csv")
     def download_area_csv(code: str):
-        from dashboard.analysis import profile as prof
-
-        if not CODE_RE.match(code or ""):
-            abort(404)
-        s = store()
-        info = prof.resolve_area(s.areas, code)
+        info = areas.resolve(code)
         if info["status"] == "retired" and info.get("successor_code"):
             return redirect(f"/download/area/{info['successor_code']}.csv")
         if info["status"] != "current":
             abort(404)
-        df = prof.profile_download(s.la_view, s.observations, s.areas, s.metrics, info)
-        return _csv_response(df, f"profile_{prof.safe_filename(info['code'])}_{prof.safe_filename(str(info.get('name', '')))}.csv")
+        df = export.round_to_precision(profile.profile_download(info))
+        df = export.round_to_precision(df, columns=("national_value", "national_lower", "national_upper",
+                                                    "region_value", "region_lower", "region_upper"))
+        name = f"profile_{profile.safe_filename(info['code'])}_{profile.safe_filename(str(info.get('name', '')))}.csv"
+        return _csv_response(df, name)

@@ -7,7 +7,9 @@ import pytest
 @pytest.fixture(scope="module")
 def app(build_dir):
     from dashboard.app import create_app
+    from dashboard.queries import build
 
+    build.reset()
     return create_app()
 
 

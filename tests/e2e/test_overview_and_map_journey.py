@@ -72,7 +72,7 @@ def test_map_journey_share_url(live_server, page, browser):
     _choose(page, "map-period", "2022-23")
     page.wait_for_function("() => location.search.includes('metric=high_anxiety') && location.search.includes('period=2022-23')")
     notes = page.inner_text("#map-notes")
-    assert "not published for 2022-23 in the bundled data" in notes
+    assert "not published for 2022-23 in this data" in notes
     assert page.locator("#map-notes a[href*='wellbeing-local-authority']").count() >= 1
     # areas without a value are drawn and explained, not left out
     _wait_map(page)
@@ -157,7 +157,7 @@ def test_map_bad_url_is_explained(live_server, page):
     page.goto(live_server + "/map?metric=nope&geography=mars&period=x")
     _wait_map(page)
     text = page.inner_text("#map-url-notes")
-    assert "no metric called 'nope'" in text
+    assert "no measure called 'nope'" in text
     _no_errors(page)
 
 

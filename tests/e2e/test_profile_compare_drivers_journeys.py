@@ -56,7 +56,7 @@ def test_journey_two_county_district(live_server, page):
     assert "Ashford" in body
     if "County-level value" not in body:
         pytest.skip("no county-level metrics in this build")
-    assert "County-level value (Kent) shared by all its districts" in body
+    assert "County-level value (Kent), shared by all its districts" in body
     assert_clean(page)
 
 

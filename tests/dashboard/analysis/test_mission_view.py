@@ -54,14 +54,6 @@ def _gap():
     return pd.DataFrame(rows)
 
 
-def test_formatting_uses_true_minus_and_handles_missing():
-    assert mvw.signed(0.436) == "+0.44"
-    assert mvw.signed(-0.2) == "\u22120.20"
-    assert mvw.signed(float("nan")) == "no value"
-    assert mvw.interval(1, 2, 1) == "1.0 to 2.0"
-    assert mvw.interval(np.nan, 2) == "no interval published"
-
-
 def test_headline_uk_latest_period_in_metric_order():
     hl = mvw.headline_uk(_regions(), METRICS)
     assert hl["metric_id"].tolist() == ["mean_life_satisfaction", "mean_anxiety"]
@@ -106,27 +98,17 @@ def test_change_frame_and_counts():
     assert counts == {"significantly worse": 4, "no significant change": 4}  # UK excluded
 
 
-def test_basis_prefers_shares_when_present():
-    g = _gap()
-    assert mvw.basis(g) == "means"
-    g.loc[0, "basis"] = "shares"
-    assert mvw.basis(g) == "shares"
-    assert mvw.basis(pd.DataFrame(), {"mission_basis": ["shares"]}) == "shares"
-
-
 # ------------------------------------------------------------------ the real build
 @pytest.fixture(scope="module")
-def real():
-    from dashboard.data import store
+def real(build_dir):
+    from dashboard.queries import build
 
-    st = store()
-    if st.frame("mission_regions").empty:
-        pytest.skip("no mission tables in the build")
-    return st
+    build.reset()
+    return build.current()
 
 
 def test_real_build_headline_and_scorecard(real):
-    regions, gap, metrics = real.frame("mission_regions"), real.frame("mission_gap"), real.metrics
+    regions, gap, metrics = real.frame("mission_regions"), real.frame("mission_gap"), real.frame("metrics")
     hl = mvw.headline_uk(regions, metrics)
     assert len(hl) == 4 and hl["baseline_period"].eq("2018-19").all()
     assert hl[["value", "lower", "upper", "change_lower", "change_upper"]].notna().all().all()
@@ -137,3 +119,13 @@ def test_real_build_headline_and_scorecard(real):
     # the verdict agrees with the interval
     if v["verdict"] == "widened":
         assert v["change_lower"] > 0
+
+
+def test_views_normalise_and_explain_bad_parameters(real):
+    state, notes = mvw.normalise("nope", "1999-00", "xx")
+    assert state == {"gap": "overall", "period": "2022-23", "metric": "mean_life_satisfaction"}
+    assert len(notes) == 3
+    v = mvw.gap_view("overall")
+    assert v["sentence"].startswith("Overall: ") and not v["table"].empty
+    s = mvw.scorecard_view(None)
+    assert s["period"] == "2022-23" and "(52 comparisons)" in s["text"]

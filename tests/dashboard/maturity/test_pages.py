@@ -74,13 +74,12 @@ def test_token_routing_and_escaping(app, env_db):
 
 
 def test_landing_works_without_data_build(app, env_db, monkeypatch):
-    import dashboard.data as data
+    from dashboard.queries import areas
 
-    class Broken:
-        def ltla_choices(self):
-            raise FileNotFoundError("no build")
+    def broken():
+        raise FileNotFoundError("no build")
 
-    monkeypatch.setattr(data, "store", lambda: Broken())
+    monkeypatch.setattr(areas, "ltla_choices", broken)
     with app.server.test_request_context("/"):
         out = _text(_mod("maturity").layout())
     assert "Organisation or area name" in out and "type the name below" in out

@@ -1,0 +1,469 @@
+"""The map's view model: one metric, period, geography and colouring, as data.
+
+`view()` is the one call the map's callback makes: it checks the requested state, joins the
+build's values to the geometry's features, classes them, and returns the compact payload the
+browser draws (`map_payload`), the period choices, the notes, the legend and the summary sentence.
+
+Rules (stated on the page):
+* Local-authority map: values from the LA view, so a metric published for a larger area (a
+  county, an ICB, an air-quality zone) is shown for every district it covers, and the page says so.
+* Other maps: values published at that geography ('region' shows England's regions and the other
+  three nations).
+* An area with no value keeps its reason: the publisher's status, or "not published for this area
+  and period in this data".
+* Classes: quantiles (darker = worse) or better / similar / worse than a benchmark (95% CI).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import numpy as np
+import pandas as pd
+
+from dashboard import queries as q
+from dashboard.analysis import map_classes, map_payload
+from dashboard.formatting import number, plural
+from dashboard.queries import vocabulary as vocab
+from dashboard.viewmodel import Link, Notice, Strong
+
+CLASSES = {"quantile": "Quantiles (5 classes, equal numbers of areas)",
+           "benchmark": "Better, similar or worse than a benchmark (95% CI)"}
+BENCHMARKS = ("england", "uk", "region", "nation")
+NOT_PUBLISHED_HERE = "not published for this area and period in this data"
+NO_VALUE_LABEL = "No value (reason given on hover and in the table)"
+ONS_CAVEAT = ("ONS advises that estimates for single local authorities have wide confidence intervals and "
+              "should not be ranked naively: read each position with its 95% confidence interval.")
+
+
+def closest_alternative(metric: str) -> str | None:
+    """The mean score to offer when a headline share is not published for an area or period."""
+    h = q.catalogue.headline_of(metric)
+    return h["mean_id"] if h and h["share_id"] == metric else None
+
+
+def benchmark_options() -> list[dict]:
+    eng = vocab.place_name(vocab.england_code()) or "England"
+    uk = vocab.uk()["name"]
+    return [{"label": eng, "value": "england"}, {"label": uk, "value": "uk"},
+            {"label": "The area's region", "value": "region"}, {"label": "The area's nation", "value": "nation"}]
+
+
+def href(**state) -> str:
+    qs = {k: v for k, v in state.items() if v}
+    if qs.get("classes") != "benchmark":
+        qs.pop("benchmark", None)
+    return "/map?" + urlencode(qs)
+
+
+def metric_options() -> list[dict]:
+    """Every metric with values in this build, headline measures first."""
+    return [{"label": m["title"], "value": m["id"]} for m in q.catalogue.with_data()]
+
+
+def metrics_without_data() -> list[dict]:
+    return q.catalogue.without_data()
+
+
+def default_metric() -> str | None:
+    ids = [o["value"] for o in metric_options()]
+    means = q.catalogue.mean_ids()
+    return means[0] if means and means[0] in ids else (ids[0] if ids else None)
+
+
+def _shape(period: str) -> str:
+    """'2022-23' -> '9999-99', '2023' -> '9999': the form of a period label."""
+    return "".join("9" if ch.isdigit() else ch for ch in str(period))
+
+
+# ----------------------------------------------------------------------------- state
+def normalise(metric=None, period=None, geography=None, classes=None, benchmark=None,
+              area=None) -> tuple[dict, list[Notice]]:
+    """Check a view state from the URL or the controls; returns the state used and notes saying
+    what was changed and why."""
+    notes: list[Notice] = []
+    geos = q.geometry.available()
+    if metric is not None and not q.catalogue.has_data(str(metric)):
+        known = q.catalogue.metric(str(metric))
+        notes.append(Notice.of(f"{known['title']} has no values in this data; showing the default measure instead."
+                               if known else f"There is no measure called '{metric}'; showing the default measure "
+                               "instead.", kind="warning"))
+        metric = None
+    metric = metric or default_metric()
+    if geography not in geos:
+        if geography:
+            notes.append(Notice.of(f"The geography '{geography}' is not available; showing "
+                                   f"{vocab.geography(geos[0]).plural if geos else 'the default map'}.", kind="warning"))
+        geography = "ltla" if "ltla" in geos else (geos[0] if geos else "ltla")
+    classes = classes if classes in CLASSES else "quantile"
+    benchmark = benchmark if benchmark in BENCHMARKS else "england"
+    periods = q.catalogue.periods(metric) if metric else []
+    if period and period not in periods:
+        if period not in q.catalogue.all_periods():
+            notes.append(Notice.of(f"'{period}' is not a period in this data; showing the latest period instead.",
+                                   kind="warning"))
+            period = None
+        elif _shape(period) not in {_shape(p) for p in periods}:
+            latest = q.observations.latest_period_at(metric, geography)
+            notes.append(Notice.of(f"This measure is not published for {period} (its periods look like "
+                                   f"{periods[-1]}); showing {latest}, the latest with values.", kind="warning"))
+            period = None
+        # else: a period of the same kind that is not published: kept, and the notes say so
+    if not period and metric:
+        period = q.observations.latest_period_at(metric, geography)
+    if area is not None:
+        info = q.areas.resolve(area)
+        if info["status"] == "retired" and info.get("successor_code"):
+            area = info["successor_code"]
+        elif info["status"] != "current":
+            notes.append(Notice.of(f"We don't know the area code {area}; no area is highlighted.", kind="warning"))
+            area = None
+    return {"metric": metric, "period": period, "geography": geography, "classes": classes,
+            "benchmark": benchmark, "area": area}, notes
+
+
+def period_options(metric: str, period: str | None) -> list[dict]:
+    periods = q.catalogue.periods(metric)
+    opts = [{"label": p, "value": p} for p in reversed(periods)]
+    if period and period not in periods:
+        opts.insert(0, {"label": f"{period} (not published for this measure)", "value": period})
+    return opts
+
+
+# ----------------------------------------------------------------------------- the values frame
+def short_status(metric: str, notes: np.ndarray) -> np.ndarray:
+    """Per-area status pulled from the publisher's note (e.g. NO2 'Exceeding'), '' otherwise."""
+    m = q.catalogue.metric(metric) or {}
+    out = np.full(len(notes), "", dtype=object)
+    if not m.get("status_pattern"):
+        return out
+    rx = re.compile(m["status_pattern"], re.IGNORECASE)
+    for j, t in enumerate(notes):
+        if isinstance(t, str) and t:
+            hit = rx.search(t)
+            out[j] = hit.group(1).strip().capitalize() if hit else ""
+    return out
+
+
+def named_inheritance(key: str) -> str:
+    """'utla|Kent' -> 'County-level value (Kent), shared by all its districts' ('' -> '')."""
+    if not key:
+        return ""
+    gid, _, name = key.partition("|")
+    g = vocab.geography(gid)
+    return g.inherited_named.format(name=name) if g and g.inherited_named else ""
+
+
+@q.per_build(maxsize=8192)
+def values_frame(metric: str, period: str, geography: str) -> pd.DataFrame:
+    """One row per feature of the geography, in the geometry's order: code, name, value, lower,
+    upper, status, note, derived, native_geography, native_area_code, reason (why there is no
+    value), inherited (generic text), inherited_key ('<geography>|<area name>'), inherited_named,
+    note_status. Shared by every request: never modify the result."""
+    geo = q.geometry.index(geography)
+    codes = geo["code"].to_numpy()
+    n = len(codes)
+    src = q.observations.at(metric, period, geography)
+    df = pd.DataFrame({"code": codes, "name": geo["name"].to_numpy()})
+    empty = np.full(n, None, object)
+    if src is not None and len(src):
+        got = src.reindex(codes)
+        for c in ("value", "lower", "upper"):
+            df[c] = got[c].to_numpy(float)
+        df["status"] = got["status"].to_numpy(object)
+        df["note"] = got["note"].to_numpy(object)
+        df["derived"] = got["derived"].fillna(False).to_numpy(bool)
+        ng = got["native_geography"].to_numpy(object) if "native_geography" in got else empty
+        nc = got["native_area_code"].to_numpy(object) if "native_area_code" in got else empty
+    else:
+        for c in ("value", "lower", "upper"):
+            df[c] = np.full(n, np.nan)
+        df["status"], df["note"], df["derived"] = empty, empty, np.zeros(n, bool)
+        ng, nc = empty, empty
+    ng = np.where(pd.isna(ng), geography, ng)
+    nc = np.where(pd.isna(nc), codes, nc)
+    df["native_geography"], df["native_area_code"] = ng, nc
+
+    no_value = ~np.isfinite(df["value"].to_numpy(float))
+    status = np.where(pd.isna(df["status"].to_numpy(object)), "", df["status"].to_numpy(object)).astype(str)
+    reason = np.full(n, "", dtype=object)
+    for code in vocab.labels().get("status", {}):
+        if code != "ok":
+            reason[no_value & (status == code)] = vocab.label_text("status", code)
+    rest = no_value & (reason == "")
+    # a merged council whose predecessors were not all published says so in the row's note
+    notes = df["note"].to_numpy(object)
+    why = np.array([str(t) if isinstance(t, str) and t.startswith("not derivable") else "" for t in notes], object)
+    reason[rest & (why != "")] = why[rest & (why != "")]
+    rest = no_value & (reason == "")
+    if q.observations.published_at(metric, geography):
+        reason[rest] = NOT_PUBLISHED_HERE
+    else:
+        g = vocab.geography(geography)
+        reason[rest] = f"not published for any {g.noun if g else geography} in this data"
+    df["reason"] = reason
+    df["status"] = np.where(no_value & (status == ""), "not published", status)
+    # inherited: the value belongs to another area (a county's value shown for its districts); a
+    # unitary authority's own value is not, even when the series is published at county level
+    inherit = (ng != geography) & (nc != codes) & ~no_value
+    if geography == "region":
+        inherit &= ng != "country"
+    generic = {gid: g.inherited or "" for gid, g in vocab.geographies().items()}
+    df["inherited"] = np.where(inherit, pd.Series(ng).map(generic).fillna("").to_numpy(object), "")
+    keys = [f"{g_}|{q.areas.name(c_)}" if inh else "" for g_, c_, inh in zip(ng, nc, inherit)]
+    df["inherited_key"] = np.asarray(keys, dtype=object)
+    df["inherited_named"] = np.asarray([named_inheritance(k) for k in keys], dtype=object)
+    df["note_status"] = np.where(no_value, "", short_status(metric, notes))
+    return df
+
+
+# ----------------------------------------------------------------------------- benchmarks and classes
+def benchmark_values(metric: str, period: str, geography: str, benchmark: str,
+                     codes: np.ndarray) -> tuple[np.ndarray, str]:
+    """Per-area benchmark values and a label saying what was used."""
+    n = len(codes)
+    uk = vocab.uk_code()
+    if benchmark in ("region", "nation") and geography == "region":
+        benchmark = "uk"
+    if benchmark == "uk":
+        return np.full(n, q.observations.value_of(metric, period, uk)[0]), vocab.uk()["name"]
+    if benchmark in ("region", "nation"):
+        keys = []
+        for c in codes:
+            r = q.areas.row(c) or {}
+            nation = r.get("country_code") or (vocab.nation_of(c) or {}).get("code")
+            keys.append((r.get("region_code") or nation) if benchmark == "region" else nation)
+        label = ("The area's region (nation for areas outside England)" if benchmark == "region"
+                 else "The area's nation")
+        return np.array([q.observations.value_of(metric, period, k)[0] for k in keys], float), label
+    eng = vocab.england_code()
+    return np.full(n, q.observations.value_of(metric, period, eng)[0]), vocab.place_name(eng)
+
+
+def comparison_labels() -> dict[str, str]:
+    return {c: f"{vocab.label('comparison', c)} than benchmark" if c in ("better", "worse", "higher", "lower")
+            else ("Similar to benchmark" if c == "similar" else "Not compared (no CI or benchmark)")
+            for c in map_classes.BENCH_ORDER}
+
+
+@dataclass
+class Classified:
+    cls: np.ndarray
+    legend: list[dict]
+    direction: str | None = None
+    comparison: np.ndarray | None = None
+    benchmark: np.ndarray | None = None
+    benchmark_label: str | None = None
+    benchmark_single: float | None = None
+
+
+def classify(df: pd.DataFrame, metric: str, period: str, geography: str, classes: str,
+             benchmark: str) -> Classified:
+    info = q.catalogue.metric(metric) or {}
+    pol = str(info.get("polarity") or "no_judgement")
+    if classes == "benchmark":
+        bvals, blabel = benchmark_values(metric, period, geography, benchmark, df["code"].to_numpy())
+        cls, legend, comp = map_classes.benchmark(df["value"], df["lower"], df["upper"], bvals, pol,
+                                                  comparison_labels())
+        finite = bvals[np.isfinite(bvals)]
+        single = float(finite[0]) if len(set(finite.tolist())) == 1 else None
+        return Classified(cls, legend, comparison=comp, benchmark=bvals, benchmark_label=blabel,
+                          benchmark_single=single)
+    cls, legend, direction = map_classes.quantiles(df["value"].to_numpy(float), pol, q.catalogue.decimals(metric),
+                                                   str(info.get("unit") or ""))
+    return Classified(cls, legend, direction=direction)
+
+
+@q.per_build(maxsize=8192)
+def payload(metric: str, period: str, geography: str, classes: str, benchmark: str) -> dict:
+    """The compact values payload (see `map_payload.encode`)."""
+    df = values_frame(metric, period, geography)
+    c = classify(df, metric, period, geography, classes, benchmark)
+    info = q.catalogue.metric(metric) or {"id": metric}
+    return map_payload.encode(df, c, info, metric=metric, period=period, geography=geography, classes=classes,
+                              benchmark=benchmark, fingerprint=q.build.fingerprint(),
+                              inherited_templates={gid: g.inherited_named for gid, g in vocab.geographies().items()
+                                                   if g.inherited_named},
+                              no_value_label=NO_VALUE_LABEL)
+
+
+# ----------------------------------------------------------------------------- the view
+@dataclass
+class MapView:
+    state: dict
+    payload: dict | None
+    period_options: list[dict]
+    notes: list[Notice] = field(default_factory=list)
+    legend_title: str = ""
+    legend: list[dict] = field(default_factory=list)
+    direction: str | None = None
+    summary: str = ""
+
+
+def view(metric=None, period=None, geography=None, classes=None, benchmark=None, area=None) -> MapView:
+    """Everything the map page shows for a state (the one call of its callback)."""
+    state, state_notes = normalise(metric, period, geography, classes, benchmark, area)
+    if not state["period"]:
+        return MapView(state, None, [], state_notes + notes(state, None), summary="No values for this measure.")
+    p = payload(state["metric"], state["period"], state["geography"], state["classes"], state["benchmark"])
+    g = vocab.geography(state["geography"])
+    n_val = sum(v is not None for v in p["v"])
+    summary = (f"Map of {p['t']} for {p['p']} by {(g.plural if g else state['geography'])}: {n_val} of "
+               f"{plural(len(p['v']), 'area')} have a value. The ranked table below lists them.")
+    legend = [dict(e) for e in p.get("legend", [])] + [{"label": p["nd"]["label"], "colour": p["nd"]["colour"],
+                                                        "none": True}]
+    direction = None
+    if state["classes"] == "quantile":
+        direction = map_classes.DIRECTION.get((q.catalogue.metric(state["metric"]) or {}).get("polarity"),
+                                              map_classes.DIRECTION["no_judgement"])
+    return MapView(state, p, period_options(state["metric"], state["period"]), state_notes + notes(state, p),
+                   legend_title=f"{p['t']}, {p['p']}", legend=legend, direction=direction, summary=summary)
+
+
+def summary(metric: str, period: str, geography: str) -> dict:
+    """Counts behind the notes: values, missing values by reason, shared values by source area."""
+    df = values_frame(metric, period, geography)
+    n_val = int(df["value"].notna().sum())
+    shared: dict[str, set] = {}
+    for gid, key in zip(df["native_geography"], df["inherited_key"]):
+        if key:
+            shared.setdefault(gid, set()).add(key.split("|", 1)[1])
+    periods = q.catalogue.periods(metric)
+    return {"n_areas": len(df), "n_values": n_val, "n_missing": len(df) - n_val,
+            "shared": {g: sorted(v) for g, v in shared.items()},
+            "reasons": df.loc[df["value"].isna(), "reason"].value_counts().to_dict(),
+            "period_published": period in periods, "latest": periods[-1] if periods else None,
+            "has_ci": bool(df["lower"].notna().any())}
+
+
+def notes(state: dict, p: dict | None) -> list[Notice]:
+    """What the page says around the map: missing values and why, shared values, benchmark facts."""
+    metric, period, geography = state["metric"], state["period"], state["geography"]
+    info = q.catalogue.metric(metric) or {}
+    url = info.get("publisher_url")
+    publisher = info.get("publisher") or "The publisher"
+    link = Link(url.split("://", 1)[-1].rstrip("/"), url, external=True) if url else None
+    if not q.catalogue.periods(metric):
+        return [Notice.of(f"{info.get('title', metric)}: no values in this data "
+                          f"({vocab.label('availability', info.get('status'), 'status unknown').lower()}). "
+                          f"{info.get('status_note') or ''}", kind="warning")] + ([Notice.of("Source: ", link)] if link else [])
+    s = summary(metric, period, geography)
+    out: list[Notice] = []
+    alt = closest_alternative(metric)
+    if not s["period_published"]:
+        bits = [f"{info.get('title')} is not published for {period} in this data (latest period: {s['latest']}). "]
+        if link:
+            bits += ["Publisher's data (", publisher, "): ", link, ". "]
+        bits += [Link(f"Show {s['latest']}", href(**{**state, "period": s["latest"]}))]
+        if alt and period in q.catalogue.periods(alt):
+            bits += [" or ", Link(f"show {q.catalogue.metric(alt)['title'][:1].lower()}"
+                                  f"{q.catalogue.metric(alt)['title'][1:]} for {period} (closest alternative)",
+                                  href(**{**state, "metric": alt}))]
+        out.append(Notice(bits + ["."], "warning"))
+    elif s["n_missing"]:
+        parts = "; ".join(f"{n} {r}" for r, n in s["reasons"].items())
+        bits = [Strong(f"{s['n_missing']} of {plural(s['n_areas'], 'area')} have no value"),
+                f" ({parts}). They are drawn white with a grey outline. "]
+        if NOT_PUBLISHED_HERE in s["reasons"] and link:
+            bits += ["Publisher's data (", publisher, "): ", link, ". "]
+        if alt and period in q.catalogue.periods(alt):
+            bits += ["Closest alternative with every area: ",
+                     Link(q.catalogue.metric(alt)["title"], href(**{**state, "metric": alt})), "."]
+        if s["n_values"] == 0:
+            geos = [g for g in q.geometry.available() if g != geography and q.observations.published_at(metric, g)]
+            if geos:
+                bits += [" This measure is published for: "]
+                for j, g in enumerate(geos):
+                    bits += [", " if j else "", Link(vocab.geography(g).plural, href(**{**state, "geography": g}))]
+                bits += ["."]
+        out.append(Notice(bits, "info"))
+    for gid, names in s["shared"].items():
+        g = vocab.geography(gid)
+        if not g or not g.inherited:
+            continue
+        which = (f" ({g.count(len(names))}: {', '.join(names)})" if len(names) <= 25 else f" ({g.count(len(names))})")
+        out.append(Notice.of(f"Shown on local authorities: {g.inherited}{which}. Hover over an area, or see the "
+                             "table's Note column, for the one each district shares."))
+    if info.get("map_fact"):
+        out.append(Notice.of(info["map_fact"]))
+    if geography == "aq_zone":
+        out.append(Notice.of("Air-quality zones are drawn as approximate zone shapes built from local authorities "
+                             "(labelled approximate on hover); the ranked chart below the map shows every zone."))
+    if state["classes"] == "benchmark" and p is not None:
+        bl, bv = p.get("bl") or "benchmark", p.get("bv")
+        txt = f"Benchmark: {bl}" + (f" ({number(bv, p['d'], p['u'])} in {period})" if bv is not None else "") + ". "
+        txt += ("An area is better or worse only when its 95% confidence interval excludes the benchmark value; "
+                "otherwise similar.")
+        if not s["has_ci"]:
+            txt += " No confidence intervals are published for this measure here, so no area can be compared."
+        if state["benchmark"] in ("region", "nation") and geography == "region":
+            txt += f" Regions and nations are compared with the {vocab.uk()['name']}."
+        out.append(Notice.of(txt))
+    return out
+
+
+def details(code: str | None, metric: str, period: str, geography: str) -> dict | None:
+    """One area's value on the map (for the card shown when an area is selected)."""
+    state, _ = normalise(metric, period, geography)
+    df = values_frame(state["metric"], state["period"], state["geography"])
+    row = df[df["code"] == code]
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    info = q.catalogue.metric(state["metric"]) or {}
+    g = vocab.geography(state["geography"])
+    return {"code": code, "name": r["name"], "kind": g.short if g else state["geography"],
+            "title": info.get("short_title") or state["metric"], "period": state["period"],
+            "value": float(r["value"]), "lower": float(r["lower"]), "upper": float(r["upper"]),
+            "decimals": q.catalogue.decimals(state["metric"]), "unit": info.get("unit") or "",
+            "reason": r["reason"], "shared": r["inherited_named"], "href": f"/area/{code}"}
+
+
+def table(metric=None, period=None, geography=None, classes=None, benchmark=None) -> pd.DataFrame:
+    """Exactly what the map shows, as a tidy table (for the CSV), best first."""
+    state, _ = normalise(metric, period, geography, classes, benchmark)
+    metric, period, geography = state["metric"], state["period"], state["geography"]
+    info = q.catalogue.metric(metric) or {}
+    df = values_frame(metric, period, geography)
+    c = classify(df, metric, period, geography, state["classes"], state["benchmark"])
+    labels = [e["label"] for e in c.legend]
+    dec = q.catalogue.decimals(metric)
+    out = pd.DataFrame({
+        "area_code": df["code"], "area_name": df["name"], "geography": geography, "metric_id": metric,
+        "metric": info.get("title") or metric, "unit": info.get("unit") or "", "period": period,
+        "value": df["value"].round(dec), "lower_95": df["lower"].round(dec), "upper_95": df["upper"].round(dec),
+        "status": df["status"],
+    })
+    if state["classes"] == "benchmark":
+        cl = comparison_labels()
+        out["benchmark"] = c.benchmark_label
+        out["benchmark_value"] = np.round(c.benchmark, dec)
+        out["comparison"] = [cl.get(x, "") if x else "" for x in c.comparison]
+    else:
+        out["map_class"] = [labels[k] if 0 <= k < len(labels) else "" for k in c.cls]
+    if info.get("status_label"):
+        out["publisher_status"] = df["note_status"]
+    out["shown_as"] = df["inherited_named"].replace("", None).fillna(
+        "value published for this area").where(df["value"].notna(), "no value")
+    out["native_geography"] = df["native_geography"]
+    out["native_area_code"] = df["native_area_code"]
+    out["history_derived"] = df["derived"]
+    out["reason_no_value"] = df["reason"]
+    asc = info.get("polarity") != "higher_better"
+    return out.sort_values("value", ascending=asc, na_position="last", kind="mergesort").reset_index(drop=True)
+
+
+@q.build.warmer
+def warm() -> None:
+    """The first view of every measure (its latest period on the local-authority map) is ready
+    before anyone asks."""
+    for m in q.catalogue.with_data():
+        for g in q.geometry.available():
+            q.observations.period_frames(m["id"], g)
+            q.observations.published_at(m["id"], g)
+        if "ltla" in q.geometry.available():
+            p = q.observations.latest_period_at(m["id"], "ltla")
+            if p:
+                for classes in CLASSES:
+                    payload(m["id"], p, "ltla", classes, "england")

@@ -1,0 +1,236 @@
+"""Areas: resolving a code, names, parents, children, comparator groups and the area search."""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+import pandas as pd
+
+from dashboard.queries import vocabulary as vocab
+from dashboard.queries.build import current, per_build, warmer
+
+CODE_RE = re.compile(r"^[A-Z][0-9A-Z]{1,11}$")
+PARENT_KEYS = ("utla_code", "icb_code", "aq_zone_code", "region_code", "country_code")
+
+
+def present(x) -> bool:
+    """A real value (not None, NaN or an empty/'nan' string)."""
+    return x is not None and not (isinstance(x, float) and math.isnan(x)) and str(x) not in ("", "nan", "None")
+
+
+def areas() -> pd.DataFrame:
+    """Every area the build knows (current and retired), read-only."""
+    return current().frame("areas")
+
+
+@per_build
+def _rows() -> dict[str, dict]:
+    """code -> the preferred row: current before retired, finest geography first (a unitary
+    authority is both a lower-tier and an upper-tier authority)."""
+    a = areas()
+    if a.empty:
+        return {}
+    order = {g: i for i, g in enumerate(vocab.geographies())}
+    a = a.assign(_a=~a["active"].astype(bool), _g=a["geography"].map(order).fillna(99))
+    a = a.sort_values(["_a", "_g"]).drop(columns=["_a", "_g"])
+    out = {}
+    for r in a.to_dict("records"):
+        out.setdefault(r["code"], {k: (v if present(v) or isinstance(v, bool) else None) for k, v in r.items()})
+    return out
+
+
+def row(code: str | None) -> dict | None:
+    return _rows().get(str(code or "").strip().upper()) if code else None
+
+
+def name(code) -> str:
+    """The area's name ('' for no code; the code itself when unknown)."""
+    if not present(code):
+        return ""
+    place = vocab.place_name(code)
+    if place:
+        return place
+    r = row(code)
+    return r["name"] if r else str(code)
+
+
+def resolve(code: str | None) -> dict:
+    """What a URL's code refers to: the area row plus `status` 'current', 'retired' (with
+    `successor_code`/`successor_name` when there is one), 'unknown' (well-formed but not in the
+    build) or 'invalid' (not a GSS-like code)."""
+    code = (code or "").strip().upper()
+    if not CODE_RE.match(code):
+        return {"status": "invalid", "code": code}
+    r = row(code)
+    if r is None:
+        return {"status": "unknown", "code": code}
+    out = dict(r, status="current" if r.get("active") else "retired", code=code)
+    if out["status"] == "retired":
+        succ = r.get("successor_code")
+        if not present(succ):
+            # e.g. an abolished county: the one current area listing it among its former codes
+            hits = [c for c, x in _rows().items() if x.get("active") and code in str(x.get("former_codes") or "")]
+            succ = hits[0] if len(hits) == 1 else None
+        out["successor_code"] = succ if present(succ) else None
+        if out["successor_code"]:
+            out["successor_name"] = name(succ)
+    return out
+
+
+def is_current_ltla(info: dict) -> bool:
+    return info.get("status") == "current" and info.get("geography") == "ltla"
+
+
+def national_code(info: dict) -> str | None:
+    """The national benchmark: England for English areas, the UK elsewhere."""
+    return vocab.benchmark_code(info.get("code"))
+
+
+def regional_code(info: dict) -> str | None:
+    """The area's region (England) or nation (elsewhere); None for a region, nation or the UK."""
+    if info.get("geography") in ("region", "country", "uk"):
+        return None
+    if present(info.get("region_code")):
+        return str(info["region_code"])
+    n = vocab.nation_of(info.get("code"))
+    if n and not bool(n["has_regions"]):
+        return n["code"]
+    return None
+
+
+# ----------------------------------------------------------------------------- lists and groups
+@per_build
+def current_ltla() -> pd.DataFrame:
+    a = areas()
+    if a.empty:
+        return a
+    return a[(a["geography"] == "ltla") & a["active"].astype(bool)].sort_values("name").reset_index(drop=True)
+
+
+@per_build
+def current_ltla_codes() -> frozenset:
+    c = current_ltla()
+    return frozenset(c["code"]) if not c.empty else frozenset()
+
+
+@per_build
+def ltla_choices() -> list[dict]:
+    """Dropdown options for current lower-tier local authorities, by name."""
+    c = current_ltla()
+    return [{"label": f"{n} ({c_})", "value": c_} for c_, n in zip(c["code"], c["name"])] if not c.empty else []
+
+
+def ltla_in_region(info: dict) -> list[str]:
+    """Current LTLAs in the area's region (England) or nation."""
+    reg = regional_code(info)
+    c = current_ltla()
+    if reg is None or c.empty:
+        return []
+    if c["region_code"].eq(reg).any():
+        return c[c["region_code"] == reg]["code"].tolist()
+    n = next((x for x in vocab.nations() if x["code"] == reg), None)
+    return c[c["code"].str[:1] == n["letter"]]["code"].tolist() if n else []
+
+
+def ltla_of_type(la_type: str) -> list[str]:
+    c = current_ltla()
+    return c[c["la_type"] == la_type]["code"].tolist() if not c.empty else []
+
+
+def parents(info: dict) -> list[tuple[str, str, str]]:
+    """(geography id, code, name) of the larger areas an area sits in (county, ICB, zone, region)."""
+    geo_of = {"utla_code": "utla", "icb_code": "icb", "aq_zone_code": "aq_zone", "region_code": "region"}
+    out = []
+    for key, gid in geo_of.items():
+        c = info.get(key)
+        if present(c) and c != info.get("code"):
+            out.append((gid, str(c), name(c)))
+    return out
+
+
+def children(info: dict) -> list[tuple[str, str]]:
+    """(code, name) of the current LTLAs inside an upper-tier area, ICB, zone, region or nation
+    (none for England as a whole: too many to list)."""
+    c = current_ltla()
+    geo, code = info.get("geography"), info.get("code")
+    key = {"utla": "utla_code", "region": "region_code", "icb": "icb_code", "aq_zone": "aq_zone_code",
+           "country": "country_code"}.get(geo)
+    if c.empty or key is None or key not in c or code == vocab.england_code():
+        return []
+    kids = c[c[key] == code]
+    return sorted(zip(kids["code"], kids["name"]), key=lambda t: t[1])
+
+
+# ----------------------------------------------------------------------------- search
+def _fold(text: str) -> str:
+    t = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", " ", t).strip()
+
+
+@per_build
+def _search_index() -> list[dict]:
+    """One entry per area a user may look for: every current area of every geography, and every
+    former council or county (which lands on a page explaining what replaced it)."""
+    a = areas()
+    if a.empty:
+        return []
+    geos = vocab.geographies()
+    order = {g: i for i, g in enumerate(geos)}
+    entries, seen = [], set()
+    cur = a[a["active"].astype(bool)].assign(_o=lambda d: d["geography"].map(order).fillna(99)).sort_values("_o")
+    for r in cur.to_dict("records"):
+        if r["code"] in seen:  # a unitary authority once (as a local authority)
+            continue
+        seen.add(r["code"])
+        g = geos.get(r["geography"])
+        kind = r["la_type"] if r["geography"] in ("ltla", "utla") and present(r.get("la_type")) else (g.short if g else "")
+        entries.append({"code": r["code"], "name": r["name"], "kind": kind, "rank": 0 if r["geography"] == "ltla" else 1})
+    old = a[~a["active"].astype(bool) & ~a["code"].isin(seen)].drop_duplicates("code")
+    for r in old.to_dict("records"):
+        succ = resolve(r["code"]).get("successor_code")
+        sname = name(succ) if succ else ""
+        if succ and sname == r["name"]:
+            kind = f"old code, now {succ}"
+        elif succ:
+            kind = f"former council, now part of {sname}"
+        else:
+            kind = "former area"
+        entries.append({"code": r["code"], "name": r["name"], "kind": kind, "rank": 2})
+    for e in entries:
+        e["folded"] = _fold(e["name"])
+        e["words"] = e["folded"].split()
+        e["label"] = f"{e['name']} ({e['kind']})" if e["kind"] else e["name"]
+    return entries
+
+
+def search(query: str | None, limit: int = 20) -> list[dict]:
+    """Areas matching a typed query, best first: {code, name, kind, label}. Matches the name
+    (from its start, then any word's start, then anywhere) or the GSS code's start; current local
+    authorities before other areas, former areas last."""
+    q = _fold(query or "")
+    if not q:
+        return []
+    code_q = re.sub(r"\s+", "", str(query)).upper()
+    scored = []
+    for e in _search_index():
+        if e["folded"] == q:
+            s = 0
+        elif e["folded"].startswith(q):
+            s = 1
+        elif any(w.startswith(q) for w in e["words"]) or all(any(w.startswith(t) for w in e["words"]) for t in q.split()):
+            s = 2
+        elif len(code_q) >= 3 and e["code"].startswith(code_q):
+            s = 1
+        elif len(q) >= 3 and q in e["folded"]:
+            s = 3
+        else:
+            continue
+        scored.append((s, e["rank"], e["name"], e))
+    scored.sort(key=lambda t: t[:3])
+    return [{k: e[k] for k in ("code", "name", "kind", "label")} for *_, e in scored[:limit]]
+
+
+@warmer
+def _warm() -> None:
+    _rows(), current_ltla(), current_ltla_codes(), ltla_choices(), _search_index()

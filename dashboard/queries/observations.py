@@ -1,0 +1,213 @@
+"""Observations: by metric, by area, by period and geography, and the benchmark values.
+
+Two tables: `observations` (every value at the geography it was published for) and `la_view`
+(every metric expressed on current local authorities, with the geography each value was
+published for in `native_geography` / `native_area_code`).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dashboard.queries import catalogue
+from dashboard.queries.build import current, per_build, warmer
+
+TABLES = ("observations", "la_view")
+ROW_COLUMNS = ["area_code", "value", "lower", "upper", "status", "note", "derived", "native_geography",
+               "native_area_code"]
+
+
+def table(name: str = "observations") -> pd.DataFrame:
+    if name not in TABLES:
+        raise ValueError(name)
+    return current().frame(name)
+
+
+@per_build
+def _by_metric(name: str) -> dict[str, pd.DataFrame]:
+    df = table(name)
+    if df.empty:
+        return {}
+    return {k: g.reset_index(drop=True) for k, g in df.groupby("metric_id", sort=False)}
+
+
+def metric_rows(metric_id: str, name: str = "observations") -> pd.DataFrame:
+    """Every row of one metric (all areas, periods and geographies)."""
+    got = _by_metric(name).get(metric_id)
+    return got if got is not None else table(name).iloc[0:0]
+
+
+@per_build
+def _by_area(name: str) -> dict[str, pd.DataFrame]:
+    df = table(name)
+    if df.empty:
+        return {}
+    return {k: g for k, g in df.groupby("area_code", sort=False)}
+
+
+def area_rows(code: str, name: str = "observations") -> pd.DataFrame:
+    """Every row for one area code, oldest period first within each metric."""
+    got = _by_area(name).get(code)
+    if got is None:
+        return table(name).iloc[0:0]
+    return got.sort_values(["metric_id", "period_end", "period"])
+
+
+def select(metric: str | None = None, geography: str | None = None, period: str | None = None,
+           area: str | None = None, name: str = "observations") -> pd.DataFrame:
+    """Rows matching every given filter (the public API and the downloads use this)."""
+    if metric is not None:
+        df = metric_rows(metric, name)
+    elif area is not None:
+        df = area_rows(area, name)
+    else:
+        df = table(name)
+    mask = np.ones(len(df), dtype=bool)
+    if geography is not None:
+        mask &= (df["geography"] == geography).to_numpy()
+    if period is not None:
+        mask &= (df["period"].astype(str) == period).to_numpy()
+    if area is not None:
+        mask &= (df["area_code"] == area).to_numpy()
+    if metric is not None and area is None and geography is None and period is None:
+        return df
+    return df[mask]
+
+
+# ----------------------------------------------------------------------------- at a geography
+def source_rows(metric_id: str, geography: str) -> pd.DataFrame:
+    """All rows (every period) that can give a value to the geography's areas: the LA view for
+    local authorities (so county, ICB and zone values reach their districts); the region rows and
+    the nations outside England for 'region'; the geography's own rows otherwise."""
+    if geography == "ltla":
+        df = metric_rows(metric_id, "la_view")
+        if df.empty:
+            df = metric_rows(metric_id)
+            df = df[df["geography"] == "ltla"]
+        return df
+    obs = metric_rows(metric_id)
+    if obs.empty:
+        return obs
+    if geography == "region":
+        return obs[obs["geography"].isin(["region", "country"])]
+    return obs[obs["geography"] == geography]
+
+
+@per_build
+def published_at(metric_id: str, geography: str) -> bool:
+    """Whether any value of the metric can be shown at this geography."""
+    geos = set(catalogue.geographies_of(metric_id))
+    if geography == "region":
+        return bool({"region", "country"} & geos)
+    if geography == "ltla":
+        return "ltla" in geos or not metric_rows(metric_id, "la_view").empty
+    return geography in geos
+
+
+class PeriodFrames:
+    """One metric's rows at one geography, indexed by area code, split one period at a time when
+    that period is first asked for (so the first view costs the same however many periods)."""
+
+    def __init__(self, src: pd.DataFrame):
+        cols = [c for c in ROW_COLUMNS if c in src.columns]
+        src = src[cols + ["period"]].copy()
+        for c in ("value", "lower", "upper"):
+            src[c] = pd.to_numeric(src[c], errors="coerce").astype(float)
+        self._src = src
+        self._pos = src.groupby(src["period"].astype(str), sort=False).indices
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def get(self, period: str) -> pd.DataFrame | None:
+        got = self._frames.get(period)
+        if got is None and period in self._pos:
+            # two threads may both build it; the results are equal
+            got = (self._src.iloc[self._pos[period]].drop(columns="period")
+                   .drop_duplicates("area_code").set_index("area_code"))
+            self._frames[period] = got
+        return got
+
+    def periods_with_values(self) -> set[str]:
+        s = self._src
+        return set(s.loc[s["value"].notna(), "period"].astype(str))
+
+
+@per_build(maxsize=2048)
+def period_frames(metric_id: str, geography: str) -> PeriodFrames | None:
+    src = source_rows(metric_id, geography)
+    return PeriodFrames(src) if not src.empty else None
+
+
+def at(metric_id: str, period: str, geography: str) -> pd.DataFrame | None:
+    """The metric's rows for one period at one geography, indexed by area code."""
+    pf = period_frames(metric_id, geography)
+    return pf.get(str(period)) if pf is not None else None
+
+
+def latest_period_at(metric_id: str, geography: str) -> str | None:
+    """The latest period with at least one value at the geography (else the metric's latest)."""
+    periods = catalogue.periods(metric_id)
+    if not periods:
+        return None
+    pf = period_frames(metric_id, geography)
+    have = pf.periods_with_values() if pf is not None else set()
+    for p in reversed(periods):
+        if p in have:
+            return p
+    return periods[-1]
+
+
+# ----------------------------------------------------------------------------- benchmarks
+@per_build(maxsize=8192)
+def national_values(metric_id: str, period: str) -> dict[str, tuple[float, float, float]]:
+    """(value, lower, upper) of the UK, the nations and the English regions for one period."""
+    obs = metric_rows(metric_id)
+    if obs.empty:
+        return {}
+    o = obs[(obs["period"].astype(str) == period) & obs["geography"].isin(["country", "uk", "region"])]
+    return {c: (float(v), float(lo), float(hi)) for c, v, lo, hi in
+            zip(o["area_code"], o["value"].astype(float), o["lower"].astype(float), o["upper"].astype(float))}
+
+
+def value_of(metric_id: str, period: str, code: str | None) -> tuple[float, float, float]:
+    """(value, lower, upper) of a UK, nation or region code, NaNs when not published."""
+    if not code:
+        return (np.nan, np.nan, np.nan)
+    return national_values(metric_id, str(period)).get(code, (np.nan, np.nan, np.nan))
+
+
+@per_build(maxsize=4096)
+def ltla_values(metric_id: str, period: str, english_only: bool) -> pd.DataFrame:
+    """The LA view's rows of one metric and period with a value (optionally English areas only)."""
+    d = metric_rows(metric_id, "la_view")
+    if d.empty:
+        return d
+    d = d[(d["period"].astype(str) == period) & np.isfinite(d["value"].astype(float))]
+    if english_only:
+        d = d[d["area_code"].str.startswith("E")]
+    return d
+
+
+@per_build(maxsize=4096)
+def geography_values(metric_id: str, period: str, geography: str, english_only: bool) -> np.ndarray:
+    """Values published at a geography for one metric and period (optionally English areas)."""
+    d = metric_rows(metric_id)
+    if d.empty:
+        return np.array([], float)
+    d = d[(d["geography"] == geography) & (d["period"].astype(str) == period)]
+    if english_only:
+        d = d[d["area_code"].str.startswith("E")]
+    v = d["value"].astype(float).to_numpy()
+    return v[np.isfinite(v)]
+
+
+@warmer
+def _warm() -> None:
+    for name in TABLES:
+        _by_metric(name), _by_area(name)
+
+
+def metric_rows_for(metric_ids: list[str], name: str = "observations") -> pd.DataFrame:
+    """Every row of several metrics."""
+    frames = [metric_rows(m, name) for m in metric_ids]
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else table(name).iloc[0:0]

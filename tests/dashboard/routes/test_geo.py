@@ -1,0 +1,24 @@
+"""/geo/<geography>.geojson: year-long caching, gzip, ETag revalidation, 404s."""
+from __future__ import annotations
+
+import gzip
+import json
+
+from dashboard import queries as q
+
+
+def test_geo_route_caching_gzip_etag_404(client):
+    geo = q.geometry.available()[0]
+    r = client.get(f"/geo/{geo}.geojson", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200
+    assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert r.headers["Content-Encoding"] == "gzip" and r.headers["ETag"]
+    fc = json.loads(gzip.decompress(r.data))
+    assert fc["type"] == "FeatureCollection" and fc["features"][0]["id"]
+    plain = client.get(f"/geo/{geo}.geojson")
+    assert "Content-Encoding" not in plain.headers and json.loads(plain.data) == fc
+    assert client.get(f"/geo/{geo}.geojson", headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
+    assert client.get("/geo/mars.geojson").status_code == 404
+    assert client.get("/geo/country.geojson").status_code == 404  # not a map geography
+    sneaky = client.get("/geo/..%2Fmanifest.geojson")
+    assert sneaky.status_code == 404 or "geo+json" not in sneaky.headers.get("Content-Type", "")

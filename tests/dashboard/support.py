@@ -1,0 +1,35 @@
+"""Helpers for app-level tests: the text of a component tree, page modules as Dash loaded them."""
+from __future__ import annotations
+
+import json
+import sys
+
+
+def text(component) -> str:
+    """All text in a Dash component tree."""
+    if component is None:
+        return ""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, (list, tuple)):
+        return " ".join(text(c) for c in component)
+    if isinstance(component, dict):
+        return " ".join(text(v) for v in component.values())
+    return text(getattr(component, "children", None))
+
+
+def flat(component) -> str:
+    """The whole component tree as JSON (props included)."""
+    return json.dumps(component.to_plotly_json() if hasattr(component, "to_plotly_json") else component,
+                      default=lambda o: o.to_plotly_json())
+
+
+def page(path: str):
+    """The page module registered for a path, as Dash loaded it (importing it again would
+    register the page twice)."""
+    import dash
+
+    for p in dash.page_registry.values():
+        if p.get("path") == path or p.get("path_template") == path:
+            return sys.modules[p["module"]]
+    raise KeyError(path)
