@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import queries as q
-from dashboard.analysis import map_classes, map_payload
+from dashboard.analysis import map_classes, map_payload, reasons
 from dashboard.formatting import number, plural
 from dashboard.queries import vocabulary as vocab
 from dashboard.viewmodel import Link, Notice, Strong
@@ -31,7 +31,7 @@ from dashboard.viewmodel import Link, Notice, Strong
 CLASSES = {"quantile": "Quantiles (5 classes, equal numbers of areas)",
            "benchmark": "Better, similar or worse than a benchmark (95% CI)"}
 BENCHMARKS = ("england", "uk", "region", "nation")
-NOT_PUBLISHED_HERE = "not published for this area and period in this data"
+NOT_PUBLISHED_HERE = reasons.NOT_PUBLISHED_HERE
 NO_VALUE_LABEL = "No value (reason given on hover and in the table)"
 ONS_CAVEAT = ("ONS advises that estimates for single local authorities have wide confidence intervals and "
               "should not be ranked naively: read each position with its 95% confidence interval.")
@@ -187,21 +187,11 @@ def values_frame(metric: str, period: str, geography: str) -> pd.DataFrame:
 
     no_value = ~np.isfinite(df["value"].to_numpy(float))
     status = np.where(pd.isna(df["status"].to_numpy(object)), "", df["status"].to_numpy(object)).astype(str)
-    reason = np.full(n, "", dtype=object)
-    for code in vocab.labels().get("status", {}):
-        if code != "ok":
-            reason[no_value & (status == code)] = vocab.label_text("status", code)
-    rest = no_value & (reason == "")
-    # a merged council whose predecessors were not all published says so in the row's note
     notes = df["note"].to_numpy(object)
-    why = np.array([str(t) if isinstance(t, str) and t.startswith("not derivable") else "" for t in notes], object)
-    reason[rest & (why != "")] = why[rest & (why != "")]
-    rest = no_value & (reason == "")
-    if q.observations.published_at(metric, geography):
-        reason[rest] = NOT_PUBLISHED_HERE
-    else:
-        g = vocab.geography(geography)
-        reason[rest] = f"not published for any {g.noun if g else geography} in this data"
+    here = q.observations.published_at(metric, geography)
+    reason = np.full(n, "", dtype=object)
+    for i in np.flatnonzero(no_value):
+        reason[i] = reasons.why(status[i], notes[i], here, geography)
     df["reason"] = reason
     df["status"] = np.where(no_value & (status == ""), "not published", status)
     # inherited: the value belongs to another area (a county's value shown for its districts); a
