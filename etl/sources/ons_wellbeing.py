@@ -293,17 +293,17 @@ def parse_cmd(path: Path, source: str, ctx: Context | None = None) -> pd.DataFra
     is_share = (est == "poor").to_numpy()
     ids = meas.map(headline)
     metric = np.where(is_share, ids.str[0], ids.str[1])
-    bad_ci = has_value & ((np.isfinite(lower) & (lower > value)) | (np.isfinite(upper) & (upper < value)))
-    if bad_ci.any():
-        i = int(np.flatnonzero(bad_ci)[0])
-        raise InputError(source, f"row {rows[i]}, columns 'Lower limit'/'Upper limit'",
-                         "a 95% CI that brackets the value", {"value": value[i], "lower": lower[i], "upper": upper[i]})
     top = np.where(is_share, 100.0, 10.0)
     bad_range = has_value & ((value < 0) | (value > top))
     if bad_range.any():
         i = int(np.flatnonzero(bad_range)[0])
         what = "a percentage between 0 and 100" if is_share[i] else "a mean score between 0 and 10"
-        raise InputError(source, f"row {rows[i]}, column {value_col!r}", what, value[i])
+        raise InputError(source, f"row {rows[i]}, column {value_col!r}", what, float(value[i]))
+    bad_ci = has_value & ((np.isfinite(lower) & (lower > value)) | (np.isfinite(upper) & (upper < value)))
+    if bad_ci.any():
+        i = int(np.flatnonzero(bad_ci)[0])
+        raise InputError(source, f"row {rows[i]}, columns 'Lower limit'/'Upper limit'", "a 95% CI that brackets the value",
+                         {"value": float(value[i]), "lower": float(lower[i]), "upper": float(upper[i])})
     out = pd.DataFrame({
         "metric_id": metric, "area_code": code.to_numpy(), "area_name": df["Geography"].str.strip().to_numpy(),
         "geography": code.map(cmd_geography).to_numpy(), "period": period.to_numpy(),
