@@ -471,3 +471,15 @@ def test_cli_list_needs_no_network(capsys):
     out = capsys.readouterr().out
     assert "ONS API: dataset wellbeing-local-authority, edition time-series, latest version" in out
     assert "not fetched automatically" in out
+
+
+def test_catalogue_notes_speak_to_users_not_maintainers():
+    """Status notes reach the pages: what is and is not in the data, never commands or files."""
+    from etl import catalogue
+
+    cat = catalogue.load()
+    bad = re.compile(r"`|python -m|\betl\b|\.py\b|data/raw|\bparser\b|\bfetch|\bbundle|maintainer|rebuild", re.I)
+    offenders = {i: n for i, n in zip(cat["id"], cat["status_note"]) if bad.search(n)}
+    assert not offenders, offenders
+    ids = set(cat["id"])
+    assert not [i for i, n in zip(cat["id"], cat["status_note"]) if any(j in n for j in ids)]
