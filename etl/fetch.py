@@ -75,30 +75,35 @@ def record(dest: Path, raw: Path, url: str, version: str, size: int, digest: str
 
 
 def fetch_one(raw: Path, name: str, item: dict, sess, bases: dict | None, log) -> Outcome:
+    """Discover, download, check and place one declared file; the fallback route (if any) is
+    tried when the first fails at any step."""
     attempts = [item] + ([{**item, **item["fallback"]}] if item.get("fallback") else [])
     reasons = []
     for attempt in attempts:
         try:
-            rel = discover(attempt, sess, bases)
+            return _attempt(raw, name, attempt, sess, bases, log, reasons)
         except FetchError as exc:
             reasons.append(str(exc))
-            continue
-        dest = dest_path(raw, attempt, rel.filename)
-        log(f"  latest: {rel.version}\n  from {rel.url}")
-        dl = download(sess, rel.url, dest, expected_size=rel.size, log=log)
-        try:
-            check_content(dl.tmp, attempt.get("format") or kind_of(dest.name),
-                          min_bytes=attempt.get("min_bytes", MIN_BYTES), header=attempt.get("header"))
-            shown = str(dest.relative_to(raw))
-            via = f" (first route failed: {reasons[0]})" if reasons else ""
-            if dest.exists() and sha256_of(dest) == dl.sha256:
-                return Outcome(name, shown, "unchanged", f"{rel.version}; same {dl.size:,} bytes{via}")
-            os.replace(dl.tmp, dest)
-            record(dest, raw, rel.url, rel.version, dl.size, dl.sha256, attempt.get("note", ""))
-            return Outcome(name, shown, "new version", f"{rel.version}; {dl.size:,} bytes, sha256 {dl.sha256[:12]}{via}")
-        finally:
-            dl.tmp.unlink(missing_ok=True)
-    raise FetchError("; ".join(reasons))
+    raise FetchError("; then ".join(reasons))
+
+
+def _attempt(raw: Path, name: str, item: dict, sess, bases: dict | None, log, reasons: list[str]) -> Outcome:
+    rel = discover(item, sess, bases)
+    dest = dest_path(raw, item, rel.filename)
+    log(f"  latest: {rel.version}\n  from {rel.url}")
+    dl = download(sess, rel.url, dest, expected_size=rel.size, log=log)
+    try:
+        check_content(dl.tmp, item.get("format") or kind_of(dest.name), min_bytes=item.get("min_bytes", MIN_BYTES),
+                      header=item.get("header"))
+        shown = str(dest.relative_to(raw))
+        via = f" (first route failed: {reasons[0]})" if reasons else ""
+        if dest.exists() and sha256_of(dest) == dl.sha256:
+            return Outcome(name, shown, "unchanged", f"{rel.version}; same {dl.size:,} bytes{via}")
+        os.replace(dl.tmp, dest)
+        record(dest, raw, rel.url, rel.version, dl.size, dl.sha256, item.get("note", ""))
+        return Outcome(name, shown, "new version", f"{rel.version}; {dl.size:,} bytes, sha256 {dl.sha256[:12]}{via}")
+    finally:
+        dl.tmp.unlink(missing_ok=True)
 
 
 def manual_note(mod, raw: Path | None = None) -> str:

@@ -142,15 +142,17 @@ def kind_of(dest: str) -> str:
 def check_content(path: Path, kind: str, *, min_bytes: int = MIN_BYTES, header: list[str] | None = None) -> None:
     """Refuse a file that is empty, an HTML page, truncated, or not of the declared kind."""
     size = path.stat().st_size
-    if size < min_bytes:
-        raise FetchError(f"only {size} bytes (expected at least {min_bytes}): an empty or placeholder answer")
     with open(path, "rb") as f:
         head = f.read(4096)
         f.seek(max(0, size - 4096))
         tail = f.read()
+    if head.startswith(b"version https://git-lfs.github.com/spec/"):
+        raise FetchError("a Git LFS pointer, not the file itself")
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if start.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in start[:512]:
+    if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in start[:512]:
         raise FetchError("the body is a web page (HTML), not a data file")
+    if size < min_bytes:
+        raise FetchError(f"only {size} bytes (expected at least {min_bytes}): an empty or placeholder answer")
     if kind == "csv":
         _check_csv(head, tail, header)
     elif kind in ("xlsx", "ods", "zip"):
@@ -168,21 +170,19 @@ def check_content(path: Path, kind: str, *, min_bytes: int = MIN_BYTES, header: 
 def _check_csv(head: bytes, tail: bytes, header: list[str] | None) -> None:
     import csv
 
+    cut = head if len(head) < 4096 else (head[: head.rfind(b"\n") + 1] or head)  # whole lines only
     try:
-        text = head.decode("utf-8-sig")
+        text = cut.decode("utf-8-sig")
     except UnicodeDecodeError:
-        try:
-            text = head[:-4].decode("utf-8-sig")  # a block boundary may split a character
-        except UnicodeDecodeError:
-            raise FetchError("not UTF-8 text, so not the publisher's CSV") from None
-    first = text.splitlines()[0] if text.splitlines() else ""
-    cols = [c.strip() for c in next(csv.reader(io.StringIO(first)), [])]
+        raise FetchError("not UTF-8 text, so not the publisher's CSV") from None
+    lines = text.splitlines()
+    cols = [c.strip() for c in next(csv.reader(io.StringIO(lines[0] if lines else "")), [])]
     if len(cols) < 2:
-        raise FetchError(f"no CSV header row (first line {first[:80]!r})")
+        raise FetchError(f"no CSV header row (first line {(lines[0] if lines else '')[:80]!r})")
     missing = [c for c in (header or []) if c not in cols]
     if missing:
         raise FetchError(f"CSV header lacks {missing} (found {cols[:12]}): not the expected file")
-    if "\n" not in text:
+    if len(lines) < 2:
         raise FetchError("a header and no data rows")
     if not tail.endswith((b"\n", b"\r")):
         # publishers end their CSVs with a line break; a missing one means the body was cut short

@@ -251,6 +251,7 @@ def test_fetch_then_build_uses_the_fetched_release(tmp_path, pub, sess, monkeypa
     ("cut_short", "cut short"),
     ("no_final_newline", "cut short"),
     ("wrong_header", "CSV header lacks"),
+    ("header_only", "no data rows"),
     ("size_differs", "differs from the"),
     ("no_version_document", "HTTP 404"),
 ])
@@ -263,7 +264,8 @@ def test_a_bad_download_keeps_the_previous_copy(tmp_path, pub, sess, monkeypatch
     body = {"html_200": b"<!DOCTYPE html><html><body>Service unavailable</body></html>\n",
             "html_as_csv": b"\n<html><head><title>Error</title></head><body>Sorry</body></html>\n",
             "empty": b"", "no_final_newline": good[:-1],
-            "wrong_header": b"a,b,c\n1,2,3\n" * 20}.get(case, good)
+            "wrong_header": b"a,b,c\n1,2,3\n" * 20,
+            "header_only": good.splitlines(keepends=True)[0]}.get(case, good)
     path = pub.ons("wellbeing-local-authority", "time-series", 6, body,
                    size=len(body) + 10 if case == "size_differs" else None)
     if case == "html_200":
@@ -483,3 +485,15 @@ def test_catalogue_notes_speak_to_users_not_maintainers():
     assert not offenders, offenders
     ids = set(cat["id"])
     assert not [i for i, n in zip(cat["id"], cat["status_note"]) if any(j in n for j in ids)]
+
+
+def test_a_git_lfs_pointer_is_not_taken_for_the_file(tmp_path, pub, sess):
+    from etl.sources import dfe_absence
+
+    item = dfe_absence.FETCH[0]
+    pub.raw_file(item["repo"], "main", item["path"],
+                 b"version https://git-lfs.github.com/spec/v1\noid sha256:" + b"0" * 64 + b"\nsize 1795878\n")
+    raw = raw_copy(tmp_path / "raw")
+    rc, out = run(raw, pub, sess, ["dfe_absence"])
+    assert rc == 1 and "Git LFS pointer" in out
+    assert (raw / item["dest"]).read_bytes() == (RAW / item["dest"]).read_bytes()
