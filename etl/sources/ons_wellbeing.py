@@ -188,11 +188,6 @@ def _cmd_headline() -> dict[str, tuple[str, str]]:
     return {m.replace("_", "-"): (s, mn) for m, s, mn in zip(h["measure"], h["share_id"], h["mean_id"])}
 
 
-def cmd_geography(code: str) -> str | None:
-    """Our geography for a GSS code in the CMD file; None for groupings the app does not map."""
-    return geography_of(code)
-
-
 def _is_financial_year(label: str) -> bool:
     return bool(re.fullmatch(r"\d{4}-\d{2}", label)) and int(label[5:]) == (int(label[:4]) + 1) % 100
 
@@ -255,8 +250,8 @@ def parse_cmd(path: Path, source: str, ctx: Context | None = None) -> pd.DataFra
         raise InputError(source, f"row {rows[i]}, column 'administrative-geography'", "a GSS code like E08000017",
                          code.iloc[i])
 
-    # groupings the app has no geography for: left out, and counted
-    geo = code.map(cmd_geography)
+    # groupings the app has no geography for (geography_of gives None): left out, and counted
+    geo = code.map(geography_of)
     unused = geo.isna().to_numpy()
     if ctx is not None and unused.any():
         prefix = code[unused].str[:3]
@@ -268,7 +263,7 @@ def parse_cmd(path: Path, source: str, ctx: Context | None = None) -> pd.DataFra
         ctx.drop(source, "fair, good and very-good bands: the mission uses the low-wellbeing ('poor') share and the mean",
                  est[~used_est & ~unused].tolist())
     keep = used_est & ~unused
-    df, rows, marks, est, meas, period, code = (x[keep] for x in (df, rows, marks, est, meas, period, code))
+    df, rows, marks, est, meas, period, code, geo = (x[keep] for x in (df, rows, marks, est, meas, period, code, geo))
 
     value, vmark = _cmd_numbers(df[value_col], rows, source, value_col)
     lower, lmark = _cmd_numbers(df["Lower limit"], rows, source, "Lower limit")
@@ -306,7 +301,7 @@ def parse_cmd(path: Path, source: str, ctx: Context | None = None) -> pd.DataFra
                          {"value": float(value[i]), "lower": float(lower[i]), "upper": float(upper[i])})
     out = pd.DataFrame({
         "metric_id": metric, "area_code": code.to_numpy(), "area_name": df["Geography"].str.strip().to_numpy(),
-        "geography": code.map(cmd_geography).to_numpy(), "period": period.to_numpy(),
+        "geography": geo.to_numpy(), "period": period.to_numpy(),
         "value": value, "lower": lower, "upper": upper, "status": status, "note": note,
     })
     readers.check_unique(out, ["metric_id", "area_code", "period"], source, rows=rows)
