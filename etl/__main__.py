@@ -1,4 +1,5 @@
-"""CLI: `python -m etl build [--raw DIR] [--out DIR] [--check] [--force]` and `python -m etl fetch`."""
+"""CLI: `python -m etl build [--raw DIR] [--out DIR] [--check] [--force]` and
+`python -m etl fetch [--raw DIR] [--only SOURCE] [--list]`."""
 from __future__ import annotations
 
 import argparse
@@ -19,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     f = sub.add_parser("fetch", help="download the latest publications into data/raw (online)")
     f.add_argument("--raw", type=Path, default=ROOT / "data" / "raw")
     f.add_argument("--only", action="append", help="source module name(s) to fetch")
+    f.add_argument("--list", action="store_true", help="show what each source fetches and how; no download")
     args = ap.parse_args(argv)
 
     from etl.errors import InputError
@@ -33,8 +35,11 @@ def main(argv: list[str] | None = None) -> int:
             print("the previous build (if any) was left untouched", file=sys.stderr)
             return 1
         return 0
-    from etl.fetch import fetch
+    from etl.fetch import fetch, listing
 
+    if args.list:
+        print(listing(args.raw, args.only))
+        return 0
     return fetch(args.raw, only=args.only)
 
 

@@ -12,8 +12,12 @@ Optionally:
     ORDER: int                 run order (default 50); extend_areas hooks run first anyway.
     extend_areas(ctx) -> None  add area rows / parent columns to ctx.areas (e.g. air-quality
                                 zones and the LTLA -> zone lookup) before any parse() runs.
-    FETCH: list[dict]          {"url": ..., "dest": <path relative to raw dir>, "note": ...}
-                                downloaded by `python -m etl fetch`.
+    FETCH: list[dict]          one small dict per file that `python -m etl fetch` brings in: how
+                                its latest release is discovered ("kind" and its keys, see
+                                etl.fetch_discover), "dest" (relative to the raw dir; may hold
+                                "{filename}"), optional "header" (CSV columns it must have),
+                                "fallback" and "note". An empty list means "not fetched
+                                automatically"; the folder's SOURCE.md says why.
     Tables placed in ctx.extra_tables[name] are written as <name>.parquet in the build.
 """
 import os

@@ -149,3 +149,14 @@ def parse(ctx: Context) -> pd.DataFrame:
     cols = ["metric_id", "area_code", "area_name", "geography", "period", "value", "lower", "upper",
             "status", "derived", "note"]
     return finalise(obs[[c for c in cols if c in obs.columns]], source_file=SOURCE)
+
+
+# Fetch: the newest LA-level workbook attached to Defra's ENV24 data-set page (the end year in
+# the file name; a revised file beats the original). It is saved under the bundled name, which
+# the parser reads; the SOURCE.md log line keeps the publisher's own file name.
+FETCH = [
+    {"kind": "govuk", "page": "/government/statistical-data-sets/env24-fly-tipping-incidents-and-actions-taken-in-england",
+     "pattern": r"^Flytipping_incidents_and_actions_taken__reported_by_LAs_in_England__2012-13_to_"
+                r"(?P<key>\d{4}-\d{2}_accessible(?:_revised)?)\.ods$",
+     "dest": SOURCE, "note": "Defra ENV24: fly-tipping incidents and actions reported by LAs in England."},
+]

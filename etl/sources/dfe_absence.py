@@ -56,3 +56,17 @@ def parse(ctx: Context) -> pd.DataFrame:
     out.loc[covid & (out["status"] != "ok"), "note"] = "2019/20 not collected for the full year (COVID-19)"
     readers.check_unique(out, ["area_code", "period"], LAIT)
     return finalise(out, source_file=LAIT)
+
+
+# Fetch: DfE publishes the LAIT data table in the tool's public repository (01_data/02_prod);
+# the branch head is the current release. The ELS persistent-absence file is fetched by
+# ons_els_indicators.
+LAIT_REPO = "dfe-analytical-services/local-authority-interactive-tool"
+FETCH = [
+    {"kind": "github_raw", "repo": LAIT_REPO, "path": "01_data/02_prod/bds_long_0.parquet", "dest": LAIT,
+     "note": "DfE Local Authority Interactive Tool data table (long format)."},
+    {"kind": "github_raw", "repo": LAIT_REPO, "path": "01_data/02_prod/la_code_list.xlsx",
+     "dest": "dfe-absence/la_code_list.xlsx", "note": "LAIT's local authority list."},
+    {"kind": "github_raw", "repo": LAIT_REPO, "path": "01_data/02_prod/lait_data_dictionary.csv",
+     "dest": "dfe-absence/lait_data_dictionary.csv", "note": "LAIT's data dictionary."},
+]

@@ -298,3 +298,16 @@ def parse(ctx: Context) -> pd.DataFrame:
         frames.append(finalise(ext, source_file=LAIT))
     out = pd.concat(frames, ignore_index=True)
     return out
+
+
+# Fetch: the latest edition's data file from the explore-education-statistics API; where that
+# publication offers no API data set, the same unmodified file from DfE's own children's social
+# care dashboard repository. The 2019-2023 edition is a fixed earlier edition (SOURCE.md).
+FETCH = [
+    {"kind": "ees_api", "publication": "children-looked-after-in-england-including-adoptions",
+     "data_set": r"number and rate per 10,?000 children", "dest": NEW,
+     "header": ["time_period", "geographic_level", "new_la_code", "rate_per_10000"],
+     "fallback": {"kind": "github_raw", "repo": "dfe-analytical-services/CSC_outcomes_and_enablers",
+                  "path": "data-raw/cla_number_and_rate_per_10k_children.csv"},
+     "note": "DfE, Children looked after in England including adoptions: number and rate per 10,000 children."},
+]

@@ -142,3 +142,8 @@ def parse(ctx: Context) -> pd.DataFrame:
         ext["note"] = ext["note"].fillna("DfE LAIT (no cohort published there, so no CI)")
         dash = pd.concat([dash, finalise(ext, source_file=LAIT)], ignore_index=True)
     return dash
+
+
+# Not fetched automatically: DfE reuses one file name for each year's dashboard file, so fetching it
+# would overwrite the previous year; see data/raw/dfe-neet/SOURCE.md for the manual step.
+FETCH: list[dict] = []

@@ -322,3 +322,16 @@ def parse(ctx: Context) -> pd.DataFrame:
         frames.append(finalise(both[["metric_id", "area_code", "area_name", "geography", "period", "value",
                                      "lower", "upper", "status", "derived", "note"]], source_file=source))
     return pd.concat(frames, ignore_index=True)
+
+
+# Fetch: the newest detailed local-authority workbook attached to MHCLG's homelessness live
+# tables page (largest yyyymm in the file name; a '_revised' file beats the original), saved
+# under the publisher's file name beside the bundled snapshots. The parser reads the snapshots
+# listed in FILES, so a new quarter is used once it is added there (README, ETL section).
+FETCH = [
+    {"kind": "govuk", "page": "/government/statistical-data-sets/live-tables-on-homelessness",
+     "pattern": r"^(?:Detailed_?LA|Statutory_Homelessness_Detailed_Local_Authority_Data)_(?P<key>20\d{4}(?:_revised)?)"
+                r"\.(?:ods|xlsx)$",
+     "dest": f"{DIR}/{{filename}}",
+     "note": "MHCLG Statutory homelessness: detailed local authority-level tables (sheet TA1)."},
+]

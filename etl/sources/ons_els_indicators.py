@@ -221,3 +221,18 @@ def parse_file(ctx: Context, spec: ElsFile) -> pd.DataFrame:
 
 def parse(ctx: Context) -> pd.DataFrame:
     return pd.concat([parse_file(ctx, spec) for spec in FILES], ignore_index=True)
+
+
+# Fetch: ONS Explore Local Statistics publishes each indicator as <slug>/<slug>.csv (+ .json
+# metadata) in its data repository; the branch head is the latest release.
+ELS_REPO = "ONSdigital/explore-local-statistics-data"
+_ELS_SLUGS = {CLAIMANT: "claimant-count", ASHE: "gross-median-weekly-pay",
+              ABSENCE: "persistent-absences-for-all-pupils", HLE: "healthy-life-expectancy",
+              CULTURE: "engagement-with-culture-and-heritage", POVERTY: "children-in-relative-poverty",
+              GDHI: "gross-disposable-household-income-per-head"}
+FETCH = [
+    {"kind": "github_raw", "repo": ELS_REPO, "path": f"{slug}/{slug}{ext}", "dest": dest[: -len(".csv")] + ext,
+     "header": ["areacd", "areanm", "indicator", "period", "observation"] if ext == ".csv" else None,
+     "note": f"ONS Explore Local Statistics indicator {slug}" + (" (metadata)" if ext == ".json" else "") + "."}
+    for dest, slug in _ELS_SLUGS.items() for ext in (".csv", ".json")
+]

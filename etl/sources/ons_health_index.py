@@ -112,3 +112,8 @@ def parse(ctx: Context) -> pd.DataFrame:
     readers.check_codes(icb["area_code"], ctx.codes("icb"), ICB_FILE, "Area Code")
     la = ctx.harmonise(la, method="weighted_mean")
     return pd.concat([la, icb], ignore_index=True)
+
+
+# Not fetched automatically: ONS has paused the Health Index and publishes it as workbooks on a web page
+# that has no API; see data/raw/ons-health-index/SOURCE.md for what a maintainer does.
+FETCH: list[dict] = []

@@ -3,9 +3,10 @@
 * ELS file: means with 95% CIs, UK to every LTLA, 2011-12 to 2022-23.
 * GLA workbook: published low-wellbeing shares (bands) for London boroughs, regions, nations
   and the UK, 2011-12 to 2018-19, no CIs.
-* CMD `wellbeing-local-authority.csv` (optional, from `python -m etl fetch`): shares with CIs
-  for every area it covers; when present it is the source of the shares, and its means must
-  agree with the ELS means (a build-time consistency check).
+* CMD `wellbeing-local-authority.csv` (optional; the fetch downloads ONS's latest version):
+  shares with CIs for every area it covers. When present it is the source of the shares, its
+  means must agree with the ELS means (a build-time consistency check), and it adds the means
+  of periods the ELS file does not hold yet.
 """
 from __future__ import annotations
 
@@ -152,59 +153,168 @@ def parse_gla(path: Path, source: str) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- CMD shares
-CMD_REQUIRED = ["Data marking", "Lower limit", "Upper limit", "yyyy-yy", "administrative-geography",
-                "Geography", "measure-of-wellbeing", "wellbeing-estimate"]
-CMD_MARKERS = {"": "ok", "[x]": "suppressed", "x": "suppressed", "[u]": "low reliability",
-               "u": "low reliability", "[c]": "suppressed", "[z]": "not applicable"}
+# The ONS CMD time series `wellbeing-local-authority` (edition time-series). Layout, as
+# published (checked on rows of version 4):
+#   v4_3,Data marking,Lower limit,Upper limit,yyyy-yy,Time,administrative-geography,Geography,
+#   measure-of-wellbeing,MeasureOfWellbeing,wellbeing-estimate,Estimate
+# The first column holds the value; its name changes with the release (v4_3, v5_1, ...). A
+# marked row has an empty value and its marking (e.g. "[x]") repeated in Data marking, Lower
+# limit and Upper limit. Rows are unsorted; each year uses that year's LA codes; groupings the
+# app has no geography for (E13 Inner/Outer London, E11 metropolitan counties) are present.
+CMD_REQUIRED = ["Data marking", "Lower limit", "Upper limit", "yyyy-yy", "Time", "administrative-geography",
+                "Geography", "measure-of-wellbeing", "MeasureOfWellbeing", "wellbeing-estimate", "Estimate"]
+CMD_VALUE_COLUMN = re.compile(r"^[vV]\d+_\d+$")
+CMD_ESTIMATES = {"average-mean", "poor", "fair", "good", "very-good"}
+MARKING = re.compile(r"^\[[a-z]{1,5}\]$")
+# ONS's bracketed markings (house style for tables). Those meaning "no usable estimate" become
+# the row's status; any other bracketed marking without a value is "not available". A marking
+# is never read as a value.
+CMD_MARKING_STATUS = {"[x]": "not available", "[c]": "suppressed", "[u]": "low reliability",
+                      "[z]": "not applicable"}
+CMD_MARKING_TEXT = {"[x]": "not available", "[c]": "confidential, suppressed by ONS", "[u]": "low reliability",
+                    "[z]": "not applicable", "[p]": "provisional", "[r]": "revised", "[e]": "estimated"}
+# markings that qualify a published value rather than replace it
+CMD_VALUE_NOTES = {"[p]", "[r]", "[e]", "[b]", "[f]"}
+CMD_LEGACY_MARKS = {"x", "c", "u", "z"}  # older CMD releases wrote the letter without brackets
+CMD_DROPPED_GROUPINGS = {"E13": "Inner/Outer London (E13): a grouping the app has no geography for",
+                         "E11": "metropolitan counties (E11): a grouping the app has no geography for"}
 
 
-def parse_cmd(path: Path, source: str) -> pd.DataFrame:
-    """ONS CMD wellbeing-local-authority time series -> poor-band shares and means (+CIs)."""
-    df = readers.read_csv(path, required=CMD_REQUIRED)
-    value_col = df.columns[0]
-    if not re.fullmatch(r"[vV]\d+_\d+", value_col):
-        raise InputError(source, "column 1", "the CMD value column named like 'v4_3'", value_col)
-    marks = df["Data marking"].str.strip()
-    bad = ~marks.isin(CMD_MARKERS)
+def _cmd_headline() -> dict[str, tuple[str, str]]:
+    """CMD measure slug (e.g. 'life-satisfaction') -> (share id, mean id), from the catalogue."""
+    from etl import catalogue
+
+    h = catalogue.headline()
+    return {m.replace("_", "-"): (s, mn) for m, s, mn in zip(h["measure"], h["share_id"], h["mean_id"])}
+
+
+def _is_financial_year(label: str) -> bool:
+    return bool(re.fullmatch(r"\d{4}-\d{2}", label)) and int(label[5:]) == (int(label[:4]) + 1) % 100
+
+
+def _cmd_numbers(col: pd.Series, rows: np.ndarray, source: str, name: str):
+    """Text cells -> (floats, bracketed marking or ''). Anything else is an error naming the row."""
+    text = col.fillna("").astype(str).str.strip()
+    low = text.str.lower()
+    is_mark = low.str.fullmatch(MARKING.pattern).fillna(False).to_numpy()
+    empty = (text == "").to_numpy()
+    num = pd.to_numeric(text.where(~(is_mark | empty)), errors="coerce").to_numpy(dtype=float, copy=True)
+    bad = ~(is_mark | empty) & ~np.isfinite(num)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(source, f"row {i + 2}, column 'Data marking'", f"one of {list(CMD_MARKERS)}", marks.iloc[i])
+        raise InputError(source, f"row {rows[i]}, column {name!r}",
+                         "a number, an ONS marking in brackets such as [x] or [c], or an empty cell", text.iloc[i])
+    num[is_mark | empty] = np.nan
+    return num, np.where(is_mark, low.to_numpy(), "")
+
+
+def parse_cmd(path: Path, source: str, ctx: Context | None = None) -> pd.DataFrame:
+    """ONS CMD wellbeing-local-authority -> low-wellbeing ('poor') shares and means, with their
+    published 95% CIs; markings carried as statuses (and named in the note). Groupings with no
+    geography in the app are left out, counted in the manifest when `ctx` is given."""
+    df = readers.read_csv(path, required=CMD_REQUIRED)
+    value_col = df.columns[0]
+    if not CMD_VALUE_COLUMN.fullmatch(value_col):
+        raise InputError(source, "column 1", "the CMD value column, named like 'v4_3'", value_col)
+    rows = np.arange(len(df)) + 2  # file row numbers (row 1 is the header)
+    headline = _cmd_headline()
+
+    marks = df["Data marking"].fillna("").astype(str).str.strip().str.lower()
+    marks = marks.where(~marks.isin(CMD_LEGACY_MARKS), "[" + marks + "]")
+    bad = ~(marks.eq("") | marks.str.fullmatch(MARKING.pattern).fillna(False))
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(source, f"row {rows[i]}, column 'Data marking'",
+                         "empty or an ONS marking in brackets such as [x], [c], [u] or [z]", df["Data marking"].iloc[i])
     est = df["wellbeing-estimate"].str.strip()
-    keep = est.isin(["poor", "average-mean"])
-    bad_est = ~est.isin(["poor", "fair", "good", "very-good", "average-mean"])
-    if bad_est.any():
-        i = int(np.flatnonzero(bad_est)[0])
-        raise InputError(source, f"row {i + 2}, column 'wellbeing-estimate'",
-                         "average-mean, poor, fair, good or very-good", est.iloc[i])
+    bad = ~est.isin(CMD_ESTIMATES)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(source, f"row {rows[i]}, column 'wellbeing-estimate'", ", ".join(sorted(CMD_ESTIMATES)),
+                         est.iloc[i])
     meas = df["measure-of-wellbeing"].str.strip()
-    bad_meas = ~meas.isin(CMD_MEASURES)
-    if bad_meas.any():
-        i = int(np.flatnonzero(bad_meas)[0])
-        raise InputError(source, f"row {i + 2}, column 'measure-of-wellbeing'", f"one of {list(CMD_MEASURES)}",
+    bad = ~meas.isin(headline)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(source, f"row {rows[i]}, column 'measure-of-wellbeing'", f"one of {sorted(headline)}",
                          meas.iloc[i])
-    value, vstat = readers.to_number(df[value_col], source, value_col, markers={"": "missing", "x": "missing"})
-    lower, _ = readers.to_number(df["Lower limit"], source, "Lower limit", markers={"": "missing", "x": "missing"})
-    upper, _ = readers.to_number(df["Upper limit"], source, "Upper limit", markers={"": "missing", "x": "missing"})
-    status = marks.map(CMD_MARKERS)
-    status = status.where(~((status == "ok") & value.isna()), "not available")
-    for i in np.flatnonzero((df["yyyy-yy"].str.strip().str.fullmatch(r"\d{4}-\d{2}") == False).to_numpy()):  # noqa: E712
-        raise InputError(source, f"row {i + 2}, column 'yyyy-yy'", "a financial year like 2017-18", df["yyyy-yy"].iloc[i])
-    m = meas.map(CMD_MEASURES)
-    metric = np.where(est == "poor", m.map(LOW_IDS), "mean_" + m)
+    period = df["yyyy-yy"].str.strip()
+    ok_period = period.map({p: _is_financial_year(p) for p in period.unique()})
+    if not ok_period.all():
+        i = int(np.flatnonzero(~ok_period.to_numpy())[0])
+        raise InputError(source, f"row {rows[i]}, column 'yyyy-yy'", "a financial year like 2017-18", period.iloc[i])
+    code = df["administrative-geography"].str.strip()
+    bad = ~code.str.fullmatch(r"[EKNSW]\d{8}").fillna(False)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(source, f"row {rows[i]}, column 'administrative-geography'", "a GSS code like E08000017",
+                         code.iloc[i])
+
+    # groupings the app has no geography for (geography_of gives None): left out, and counted
+    geo = code.map(geography_of)
+    unused = geo.isna().to_numpy()
+    if ctx is not None and unused.any():
+        prefix = code[unused].str[:3]
+        for p, codes in code[unused].groupby(prefix.to_numpy()):
+            reason = CMD_DROPPED_GROUPINGS.get(p, f"area code prefix {p}: no such geography in the app")
+            ctx.drop(source, reason, codes.tolist())
+    used_est = est.isin(["poor", "average-mean"]).to_numpy()
+    if ctx is not None and (~used_est & ~unused).any():
+        ctx.drop(source, "fair, good and very-good bands: the mission uses the low-wellbeing ('poor') share and the mean",
+                 est[~used_est & ~unused].tolist())
+    keep = used_est & ~unused
+    df, rows, marks, est, meas, period, code, geo = (x[keep] for x in (df, rows, marks, est, meas, period, code, geo))
+
+    value, vmark = _cmd_numbers(df[value_col], rows, source, value_col)
+    lower, lmark = _cmd_numbers(df["Lower limit"], rows, source, "Lower limit")
+    upper, umark = _cmd_numbers(df["Upper limit"], rows, source, "Upper limit")
+    # The row's marking is in Data marking (or, failing that, in the value cell); a marking in a
+    # CI cell alone means the value is published without its interval.
+    row_mark = np.where(marks.to_numpy() == "", vmark, marks.to_numpy()).astype(object)
+    ci_mark = np.where(lmark == "", umark, lmark).astype(object)
+    has_value = np.isfinite(value)
+    status = np.where(has_value, "ok", "not available").astype(object)
+    note = np.full(len(df), None, dtype=object)
+    for i in np.flatnonzero((row_mark != "") | (ci_mark != "") | ~has_value):
+        m = row_mark[i] or ("" if has_value[i] else ci_mark[i])
+        if not m:
+            note[i] = "95% CI not published (ONS marking " + ci_mark[i] + ")" if ci_mark[i] else "no value published"
+            continue
+        note[i] = f"ONS marking {m}" + (f" ({CMD_MARKING_TEXT[m]})" if m in CMD_MARKING_TEXT else "")
+        if has_value[i] and m in CMD_VALUE_NOTES:
+            continue  # a qualified published value (e.g. provisional) stays 'ok'
+        status[i] = CMD_MARKING_STATUS.get(m, "not available")
+
+    is_share = (est == "poor").to_numpy()
+    ids = meas.map(headline)
+    metric = np.where(is_share, ids.str[0], ids.str[1])
+    top = np.where(is_share, 100.0, 10.0)
+    bad_range = has_value & ((value < 0) | (value > top))
+    if bad_range.any():
+        i = int(np.flatnonzero(bad_range)[0])
+        what = "a percentage between 0 and 100" if is_share[i] else "a mean score between 0 and 10"
+        raise InputError(source, f"row {rows[i]}, column {value_col!r}", what, float(value[i]))
+    bad_ci = has_value & ((np.isfinite(lower) & (lower > value)) | (np.isfinite(upper) & (upper < value)))
+    if bad_ci.any():
+        i = int(np.flatnonzero(bad_ci)[0])
+        raise InputError(source, f"row {rows[i]}, columns 'Lower limit'/'Upper limit'", "a 95% CI that brackets the value",
+                         {"value": float(value[i]), "lower": float(lower[i]), "upper": float(upper[i])})
     out = pd.DataFrame({
-        "metric_id": metric, "area_code": df["administrative-geography"].str.strip(),
-        "area_name": df["Geography"], "period": df["yyyy-yy"].str.strip(),
-        "value": value, "lower": lower, "upper": upper, "status": status,
-    })[keep.to_numpy()]
-    out["geography"] = out["area_code"].map(geography_of)
-    out = out[out["geography"].notna()]
-    readers.check_unique(out, ["metric_id", "area_code", "period"], source)
+        "metric_id": metric, "area_code": code.to_numpy(), "area_name": df["Geography"].str.strip().to_numpy(),
+        "geography": geo.to_numpy(), "period": period.to_numpy(),
+        "value": value, "lower": lower, "upper": upper, "status": status, "note": note,
+    })
+    readers.check_unique(out, ["metric_id", "area_code", "period"], source, rows=rows)
     return out
+
+
+def cmd_mean_ids() -> set[str]:
+    return {mean_id for _, mean_id in _cmd_headline().values()}
 
 
 def check_cmd_against_els(cmd: pd.DataFrame, els: pd.DataFrame, source: str, tol: float = 0.005) -> None:
     """The CMD file's means must equal the ELS means (both ONS); name the first disagreement."""
-    cm = cmd[cmd["metric_id"].str.startswith("mean_")]
+    cm = cmd[cmd["metric_id"].isin(cmd_mean_ids())]
     j = cm.merge(els, on=["metric_id", "area_code", "period"], suffixes=("_cmd", "_els"))
     j = j[j["value_cmd"].notna() & j["value_els"].notna()]
     diff = (j["value_cmd"] - j["value_els"]).abs() > tol
@@ -225,20 +335,42 @@ def parse(ctx: Context) -> pd.DataFrame:
     shares = finalise(shares, source_file=GLA)
     cmd_path = ctx.path(CMD)
     if cmd_path.exists():
-        cmd = parse_cmd(cmd_path, CMD)
+        cmd = parse_cmd(cmd_path, CMD, ctx)
+        counties = ctx.codes("utla", active_only=False)
+        unknown = (cmd["geography"] == "utla") & ~cmd["area_code"].isin(counties)
+        if unknown.any():
+            r = cmd[unknown].iloc[0]
+            raise InputError(CMD, f"area code {r['area_code']!r} ({r['metric_id']}, {r['period']})",
+                             "a county (E10) code known to the geography lookup", r["area_code"])
         check_cmd_against_els(cmd, els, CMD)
-        cmd_low = finalise(cmd[~cmd["metric_id"].str.startswith("mean_")].assign(note=None), source_file=CMD)
+        is_mean = cmd["metric_id"].isin(cmd_mean_ids())
+        cmd_low = finalise(cmd[~is_mean], source_file=CMD)
         covered = set(zip(cmd_low["metric_id"], cmd_low["area_code"], cmd_low["period"]))
         shares = shares[[k not in covered for k in zip(shares["metric_id"], shares["area_code"], shares["period"])]]
-        frames.append(cmd_low)
+        # Means come from the ELS file; the CMD file adds the ones it does not hold (a newer
+        # release's periods), so a new period needs no code change.
+        have = set(zip(els["metric_id"], els["area_code"], els["period"]))
+        cmd_means = cmd[is_mean.to_numpy() & np.array([k not in have for k in zip(
+            cmd["metric_id"], cmd["area_code"], cmd["period"])], dtype=bool)]
+        frames += [cmd_low, finalise(cmd_means, source_file=CMD)]
     frames.append(shares)
     obs = pd.concat(frames, ignore_index=True)
     return ctx.harmonise(obs, method="weighted_mean")
 
 
-FETCH = [{
-    "url": "https://download.ons.gov.uk/downloads/datasets/wellbeing-local-authority/editions/time-series/versions/4.csv",
-    "dest": CMD,
-    "note": "ONS CMD dataset wellbeing-local-authority, edition time-series, version 4 (OGL v3.0): "
-            "low-wellbeing shares with 95% CIs for every local authority.",
-}]
+# Fetch: each file's latest release, found from the publisher's own index (kinds in
+# etl/fetch_discover.py). The GLA workbook is a closed compilation and is not fetched (SOURCE.md).
+ELS_REPO = "ONSdigital/explore-local-statistics-data"
+FETCH = [
+    {"kind": "ons_api", "dataset": "wellbeing-local-authority", "edition": "time-series", "dest": CMD,
+     "header": ["Data marking", "Lower limit", "Upper limit", "yyyy-yy", "administrative-geography",
+                "measure-of-wellbeing", "wellbeing-estimate"],
+     "note": "ONS CMD dataset wellbeing-local-authority, time series: low-wellbeing shares and means with "
+             "95% CIs for every local authority (OGL v3.0)."},
+    {"kind": "github_raw", "repo": ELS_REPO, "path": "personal-wellbeing-estimates/personal-wellbeing-estimates.csv",
+     "dest": ELS, "header": ["areacd", "areanm", "indicator", "period", "observation", "lci_95", "uci_95", "status"],
+     "note": "ONS Explore Local Statistics data: personal well-being means with 95% CIs (OGL v3.0)."},
+    {"kind": "github_raw", "repo": ELS_REPO, "path": "personal-wellbeing-estimates/personal-wellbeing-estimates.json",
+     "dest": "ons-wellbeing/els_personal-wellbeing-estimates.json",
+     "note": "ONS's indicator metadata for the ELS file."},
+]

@@ -72,3 +72,8 @@ def parse_file(ctx: Context, source: str) -> pd.DataFrame:
 def parse(ctx: Context) -> pd.DataFrame:
     obs = pd.concat([parse_file(ctx, s) for s in FILES], ignore_index=True)
     return ctx.harmonise(obs, method="weighted_mean")
+
+
+# Not fetched automatically: the bundle holds a third-party extract whose layout differs from the
+# publisher's own export; see data/raw/sport-england-active-lives/SOURCE.md.
+FETCH: list[dict] = []
