@@ -27,6 +27,8 @@ from etl.errors import InputError
 
 ARTEFACTS = ["observations.parquet", "areas.parquet", "metrics.parquet", "la_view.parquet",
              "mission_ltla.parquet", "mission_gap.parquet", "mission_regions.parquet",
+             "mission_gap_sensitivity.parquet", "mission_model.parquet", "mission_unranked.parquet",
+             "mission_survey_mode.parquet",
              "geographies.parquet", "nations.parquet", "labels.parquet", "geo_ltla.geojson", "manifest.json"]
 
 
@@ -158,7 +160,9 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
     view = la_view.build(obs, areas, cat)
     n_ltla = int(((areas["geography"] == "ltla") & areas["active"]).sum())
     metrics_df = _metric_table(cat, obs, view, n_ltla)
+    t_mission = time.perf_counter()
     mission_tables = mission.compute(obs, areas)
+    mission_seconds = round(time.perf_counter() - t_mission, 2)
     if check_only:
         shutil.rmtree(geo_tmp, ignore_errors=True)
         log(f"check: {len(obs)} observations valid; nothing written ({time.perf_counter() - t0:.1f} s)")
@@ -183,6 +187,7 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
             "build_seconds": round(time.perf_counter() - t0, 2),
             "peak_memory_mb": round(peak_mb, 1),
             "parse_seconds": timings,
+            "mission_seconds": mission_seconds,
             "inputs": inputs,
             "rows_per_metric": rows_per_metric,
             "observations": len(obs),
