@@ -1,52 +1,17 @@
 """The Well-being mission's own measures, as pure functions.
 
-Definitions (shown on the app's methods page):
+What the measures mean (basis, worseness percentiles, worst third, gaps, baselines, the
+published-estimate, adjusted and noise-only gaps, the region and nation tests) is written once,
+for users, in docs/methods.md (shown on the app's /data page). Implementation notes:
 
-* Basis. The mission tracks the shares of adults with low well-being. Where ONS shares are
-  published for (nearly) every current LTLA in the periods compared, the LTLA measures use
-  them ("shares"); otherwise they use the published mean scores ("means"). Every output row
-  carries its basis; a means-based result is never labelled as a share.
-* Comparable scale. Each headline metric is turned into a "worseness percentile" among the
-  LTLAs ranked in that period: 100 x (rank - 0.5) / n, ranking from best to worst (a higher
-  low-well-being share, a lower mean life satisfaction / worthwhile / happiness, or a higher
-  mean anxiety is worse; ties share their average rank). Values are compared at RANK_DECIMALS
-  decimal places, far finer than anything that separates two distinct published values or means
-  of them, so that values equal in exact arithmetic tie despite floating-point residue.
-* Worst metric. An LTLA's worst-performing headline metric is the one with the highest
-  worseness percentile; the LTLA is ranked only when all four metrics are published for it.
-* Worst third. LTLAs are ordered by their worst-metric percentile (ties broken by the mean of
-  their four percentiles); the first ceil(n / 3) form the worst third.
-* Gap. For each metric: the unweighted mean over the worst third minus the mean over the rest,
-  in the metric's own units. Overall: the mean over the four metrics of that gap, oriented so
-  that positive = worst third is worse, divided by the metric's standard deviation across LTLAs
-  in the baseline (a gap in baseline standard deviations, comparable over time).
-* Baseline. Gap: the three financial years 2016-17, 2017-18 and 2018-19 (the mission's
-  "2017-2019"). The baseline gap is the mean of the three annual gaps, each computed within its
-  own year, so that it is comparable with a single year's gap. LTLA baseline membership of the
-  worst third is shown on each LTLA's 3-year mean (at least two years). Years before the
-  baseline are context ("pre-baseline"), not a change. Region/nation improvement: financial
-  year 2018-19 (the mission's "2019").
-* Sampling error. Each published estimate is Normal(value, se), se = (upper - lower) / 3.92;
-  the four measures of an area come from the same respondents, so their errors are correlated
-  (ERROR_CORRELATION in the direction of worse well-being; not published, so an assumption, with
-  a sensitivity over SENSITIVITY_CORRELATIONS). Each period is simulated with its own seed
-  (independent periods).
-* Published-estimate gap: the gap of the published estimates, with 1,000 simulated sampling
-  errors around them re-running the ranking (`p_worst_third`: how often an area stays in the
-  worst third when the estimates move by their own noise; not the probability that it truly is).
-* Adjusted gap: a Fay-Herriot model per measure and period (`etl.small_area`) gives shrunk
-  estimates; the gap of the true values is summarised over 1,000 draws from the model's joint
-  posterior of the four measures, re-choosing the worst third in every draw
-  (`p_worst_third_adjusted`). The draws are spread over N_HYPER plausible sets of the variance
-  components; their extra spread is kept, centred on the gap at the estimated components (see
-  `adjusted`). On simulated areas (tests) this is nearly unbiased with ~93% coverage.
-* Noise-only gap: the gap that sampling error alone would produce if every area had the same
-  true value (simulated with each area's own published errors).
-* Region and nation change since 2018-19: z-test on the difference of two independent
-  estimates, each se recovered from its published 95% CI; significant at the 5% level when
-  |z| > 1.96; direction from the metric's polarity. Holm's step-down correction over the
-  region and nation tests of a period (and the UK's own four), and a flag where the
-  publisher's rounding of the values and limits could flip the call.
+* Values are compared at RANK_DECIMALS decimal places before ranking, so values equal in exact
+  arithmetic tie despite floating-point residue.
+* Each period is simulated with its own seed (independent periods); the four measures' sampling
+  errors are correlated by ERROR_CORRELATION, with a sensitivity over SENSITIVITY_CORRELATIONS.
+* The adjusted gap's draws are spread over N_HYPER plausible sets of the small-area model's
+  variance components (`etl.small_area`), centred on the gap at the estimated components.
+* Region and nation tests use the z-test of `etl.stats.diff_test`, Holm's step-down correction
+  per period, and a flag where the publisher's rounding could flip the call.
 """
 from __future__ import annotations
 
