@@ -73,6 +73,7 @@ def create_app() -> Dash:
         update_title=None,
         compress=True,
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # WCAG 3.1.1
     app.server.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or os.urandom(32)
     from dashboard import cache, routes
     from dashboard.queries import build
