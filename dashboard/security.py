@@ -67,6 +67,17 @@ def quiet_request_handler():
     return QuietHandler
 
 
+def trust_proxies(server, hops: int) -> None:
+    """Take the client address and scheme from ``hops`` trusted reverse proxies (werkzeug's
+    ProxyFix). Only X-Forwarded-For and -Proto: shareable links use PUBLIC_BASE_URL, never Host."""
+    if hops <= 0 or getattr(server.wsgi_app, "wb_proxy_fix", False):
+        return
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
+    server.wsgi_app.wb_proxy_fix = True
+
+
 def install(app) -> None:
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -93,13 +104,7 @@ def install(app) -> None:
             "object-src 'none'",
         ])
 
-    if TRUSTED_PROXY_HOPS and not getattr(server.wsgi_app, "_wb_proxy_fix", False):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        # only the client address and scheme are taken from the proxy; links use PUBLIC_BASE_URL
-        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=TRUSTED_PROXY_HOPS, x_proto=TRUSTED_PROXY_HOPS,
-                                   x_host=0, x_port=0, x_prefix=0)
-        server.wsgi_app._wb_proxy_fix = True
+    trust_proxies(server, TRUSTED_PROXY_HOPS)
 
     @server.before_request
     def _rate_limit_writes():

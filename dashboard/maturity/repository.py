@@ -366,8 +366,31 @@ def facilitator_view(facilitator_token: str, url: str | None = None) -> dict | N
         return snap
 
 
+def version_stamp(facilitator_token: str, url: str | None = None) -> str | None:
+    """A short string that changes whenever anyone joins or saves anything in this assessment
+    (counts and latest update times of participants, ratings and consensus). One cheap query, so
+    the facilitator page can poll it and re-render only on a change. None for an unknown token."""
+    from sqlalchemy import func
+
+    if not valid_token(facilitator_token):
+        return None
+    db.ensure_ready(url)
+    with db.session_scope(url=url) as s:
+        aid = s.scalar(select(Assessment.id).where(Assessment.facilitator_token == facilitator_token))
+        if aid is None:
+            return None
+        cols = [select(agg).where(model.assessment_id == aid).scalar_subquery()
+                for model, aggs in ((Participant, (func.count(Participant.id), func.max(Participant.id))),
+                                    (Rating, (func.count(Rating.id), func.max(Rating.updated_at))),
+                                    (Consensus, (func.count(Consensus.id), func.max(Consensus.updated_at))))
+                for agg in aggs]
+        row = s.execute(select(*cols)).one()
+        return "|".join("" if v is None else str(v) for v in row)
+
+
 def effective_ratings(snapshot: dict) -> dict:
-    """criterion id -> effective rating (consensus, else unanimous individual rating)."""
+    """criterion id -> effective rating (consensus, else the rating at least two participants
+    all gave; see `rules.effective_rating`)."""
     from dashboard.maturity.rules import effective_rating
 
     out = {}
