@@ -168,8 +168,10 @@ def create_filled(details: dict, participants: list[tuple[str, dict]], consensus
         people = [{"assessment_id": a.id, "token": new_token(), "name": n, "created_at": now} for n in names]
         ids = []
         if people:
-            ids = list(s.scalars(insert(Participant).returning(Participant.id, sort_by_parameter_order=True),
-                                 people))
+            s.execute(insert(Participant), people)  # one executemany, on every backend
+            rows = s.execute(select(Participant.token, Participant.id).where(Participant.assessment_id == a.id))
+            by_token = {tok: pid for tok, pid in rows}
+            ids = [by_token[p["token"]] for p in people]
         rows = [{"assessment_id": a.id, "participant_id": pid, "criterion_id": cid, "updated_at": now,
                  **_stored(f)}
                 for pid, (_, ratings) in zip(ids, participants) for cid, f in ratings.items()]
