@@ -155,10 +155,13 @@ def agreement_line(model: Model, ag) -> html.P:
 
 
 def ratings_table(model: Model, c, snap: dict) -> html.Table | html.P:
-    """Every participant's rating, notes and links for one criterion."""
+    """The rating, notes and links of every participant who has answered this criterion (people
+    who have not are left out, so someone joining changes no table)."""
     rows = []
     for p in snap["participants"]:
         r = p["ratings"].get(c.id) or {}
+        if not (r.get("rating") or r.get("evidence") or r.get("links")):
+            continue
         rows.append(html.Tr([
             html.Th(p["name"], scope="row"),
             html.Td(model.rating_labels.get(r.get("rating"), "Not rated"),
@@ -167,7 +170,8 @@ def ratings_table(model: Model, c, snap: dict) -> html.Table | html.P:
             html.Td(links_list(r.get("links") or "")),
         ]))
     if not rows:
-        return html.P("No participants have joined yet.", className="mm-hint")
+        return html.P("Nobody has rated this criterion yet." if snap["participants"]
+                      else "No participants have joined yet.", className="mm-hint")
     return html.Table(className="mm-ptable", children=[
         html.Thead(html.Tr([html.Th("Participant", scope="col"), html.Th("Rating", scope="col"),
                             html.Th("Evidence notes", scope="col"), html.Th("Links", scope="col")])),

@@ -4,6 +4,9 @@ between repeat assessments.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+
 from dashboard.maturity.model import LEVELS, Model
 from dashboard.maturity.rules import Agreement, agreement, level_reached
 
@@ -89,3 +92,29 @@ def progress(model: Model, effective: list[dict]) -> dict:
         n_c += sum(1 for x in cells if x["change"])
         criteria.append((c, cells))
     return {"hallmarks": hallmarks, "criteria": criteria, "changed": {"hallmarks": n_h, "criteria": n_c}}
+
+
+def criterion_signature(cid: str, snapshot: dict) -> str:
+    """A short fingerprint of everything the facilitator sees for one criterion's ratings, so a
+    refresh re-renders only the criteria that changed (re-rendering all of them is slow in the
+    browser)."""
+    seen = [(p["id"], p["name"], (p["ratings"].get(cid) or {}).get("rating"),
+             (p["ratings"].get(cid) or {}).get("evidence") or "", (p["ratings"].get(cid) or {}).get("links") or "")
+            for p in snapshot["participants"] if any((p["ratings"].get(cid) or {}).values())]
+    return hashlib.sha1(json.dumps(seen, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def signatures(model: Model, snapshot: dict, vis: dict) -> dict:
+    """What the page currently shows: per-criterion fingerprints and every hidden flag."""
+    hidden = {f"c:{k}": not v for k, v in vis["criteria"].items()}
+    hidden.update({f"l:{k}": not v for k, v in vis["levels"].items()})
+    hidden.update({f"h:{k}": not v for k, v in vis["hallmarks"].items()})
+    return {"indiv": {cid: criterion_signature(cid, snapshot) for cid in model.criteria}, "hidden": hidden}
+
+
+def changes(before: dict | None, after: dict) -> tuple[set, set]:
+    """(criteria whose ratings changed, hidden-flag keys that changed) between two signatures."""
+    before = before if isinstance(before, dict) else {}
+    old_i, old_h = before.get("indiv") or {}, before.get("hidden") or {}
+    return ({c for c, s in after["indiv"].items() if old_i.get(c) != s},
+            {k for k, v in after["hidden"].items() if old_h.get(k) != v})

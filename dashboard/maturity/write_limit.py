@@ -19,8 +19,15 @@ CALLBACK_PATH = "/_dash-update-component"
 TOKEN_STORES = ("mm-ptoken", "mm-ftoken", "mm-join-token")
 
 
-def _is_maturity_output(output: Any) -> bool:
-    return isinstance(output, str) and "mm-" in output
+# Callbacks that write, by the outputs Dash dispatches them on: autosave (participant, consensus),
+# creating, importing, joining, starting a repeat. Reads (the facilitator's live check, filters,
+# grids, downloads) are not counted. A new writing callback must be added here.
+WRITE_OUTPUTS = ("mm-sync.data", "mm-csync.data", "mm-create-result.children", "mm-import-result.children",
+                 "mm-join-result.children", "mm-repeat-result.children")
+
+
+def _is_maturity_write(output: Any) -> bool:
+    return isinstance(output, str) and any(w in output for w in WRITE_OUTPUTS)
 
 
 def _token(items: Any) -> str | None:
@@ -50,7 +57,7 @@ def key_for(method: str, path: str, body: bytes, client: str) -> str | None:
         return f"addr:{client}"
     if not isinstance(payload, dict):
         return f"addr:{client}"
-    if not _is_maturity_output(payload.get("output")):
+    if not _is_maturity_write(payload.get("output")):
         return None
     token = _token([payload.get("state"), payload.get("inputs")])
     return f"token:{token}" if token else f"addr:{client}"

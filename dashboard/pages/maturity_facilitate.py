@@ -6,6 +6,7 @@ import logging
 
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 from dashboard.maturity import autosave
 from dashboard.maturity import components as mc
 from dashboard.maturity import db as mdb
@@ -89,6 +90,7 @@ def _layout(token: str, snap: dict) -> html.Div:
         dcc.Store(id="mm-ftoken", data=token),
         dcc.Store(id="mm-csync", data=autosave.initial_state(snap["consensus"])),
         dcc.Store(id="mm-version", data=stamp),
+        dcc.Store(id="mm-mod-shown", data=facilitation.signatures(model, snap, vis)),
         dcc.Interval(id="mm-cretry", interval=autosave.RETRY_MS, disabled=True),
         dcc.Interval(id="mm-live", interval=LIVE_MS),
         html.H1(f"Facilitator: {a['organisation']}"),
@@ -193,18 +195,22 @@ def _live(_n, known, token):
         return dash.no_update
 
 
-def moderation_view(token: str, only_differ: bool) -> dict | None:
-    """Everything the moderation section re-renders: per-criterion agreement and ratings, which
-    criteria/levels/hallmarks the filter shows, the participants line. None for an unknown token."""
+def moderation_view(token: str, only_differ: bool, shown: dict | None = None) -> dict | None:
+    """What the moderation section must re-render, given what the page ``shown`` so far (its
+    signatures; None: everything): per-criterion agreement and ratings that changed, hidden flags
+    that changed, the participants line and the new signatures. None for an unknown token."""
     snap = repo.facilitator_view(token)
     if snap is None:
         return None
     model = load_model()
     agreed = facilitation.agreements(model, snap)
     vis = facilitation.visibility(model, agreed, only_differ)
-    indiv = {cid: [mc.agreement_line(model, agreed[cid]), mc.ratings_table(model, c, snap)]
-             for cid, c in model.criteria.items()}
-    return {"indiv": indiv, "visibility": vis, "participants": mc.participants_line(snap)}
+    sig = facilitation.signatures(model, snap, vis)
+    changed, flags = facilitation.changes(shown, sig)
+    indiv = {cid: [mc.agreement_line(model, agreed[cid]), mc.ratings_table(model, model.criteria[cid], snap)]
+             for cid in changed}
+    return {"indiv": indiv, "hidden": {k: sig["hidden"][k] for k in flags}, "visibility": vis,
+            "participants": mc.participants_line(snap), "signatures": sig}
 
 
 @callback(Output({"type": "mm-indiv", "crit": ALL}, "children"),
@@ -212,30 +218,27 @@ def moderation_view(token: str, only_differ: bool) -> dict | None:
           Output({"type": "mm-modlevel", "key": ALL}, "hidden"),
           Output({"type": "mm-modhall", "hid": ALL}, "hidden"),
           Output("mm-filter-summary", "children"), Output("mm-participants", "children"),
-          Output("mm-live-status", "children"),
-          Input("mm-filter", "value"), Input("mm-version", "data"),
-          State({"type": "mm-modcrit", "crit": ALL}, "id"), State({"type": "mm-modlevel", "key": ALL}, "id"),
-          State({"type": "mm-modhall", "hid": ALL}, "id"), State("mm-ftoken", "data"),
-          prevent_initial_call=True)
-def _moderation(value, _stamp, crit_ids, level_ids, hall_ids, token):
-    """The filter and newly arrived ratings: re-render the participants' side only."""
+          Output("mm-live-status", "children"), Output("mm-mod-shown", "data"),
+          Input("mm-filter", "value"), Input("mm-version", "data"), State("mm-ftoken", "data"),
+          State("mm-mod-shown", "data"), prevent_initial_call=True)
+def _moderation(value, _stamp, token, shown):
+    """The filter and newly arrived ratings: re-render only what changed on the participants'
+    side (never the consensus form the facilitator may be typing in)."""
     try:
-        view = moderation_view(token, value == "differ")
+        view = moderation_view(token, value == "differ", shown)
     except Exception:
         log.exception("moderation refresh failed")
         view = None
-    if view is None:
-        n = len(crit_ids)
-        return ([dash.no_update] * n, [dash.no_update] * n, [dash.no_update] * len(level_ids),
-                [dash.no_update] * len(hall_ids), dash.no_update, dash.no_update, dash.no_update)
-    vis = view["visibility"]
+    specs = ctx.outputs_list
+    if view is None or not isinstance(specs, list) or not all(isinstance(x, list) for x in specs[:4]):
+        raise PreventUpdate  # unknown token, database away, or a malformed request: keep the page as it is
+    nu = dash.no_update
+    indiv = [view["indiv"].get(o["id"]["crit"], nu) for o in specs[0]]
+    flags = [[view["hidden"].get(f"{p}:{o['id'][k]}", nu) for o in specs[i]]
+             for i, p, k in ((1, "c", "crit"), (2, "l", "key"), (3, "h", "hid"))]
     live = (f"Latest ratings shown (updated {dt.datetime.now():%H:%M:%S})."
-            if ctx.triggered_id == "mm-version" else dash.no_update)
-    return ([view["indiv"][i["crit"]] for i in crit_ids],
-            [not vis["criteria"][i["crit"]] for i in crit_ids],
-            [not vis["levels"][i["key"]] for i in level_ids],
-            [not vis["hallmarks"][i["hid"]] for i in hall_ids],
-            vis["summary"], view["participants"], live)
+            if ctx.triggered_id == "mm-version" else nu)
+    return (indiv, *flags, view["visibility"]["summary"], view["participants"], live, view["signatures"])
 
 
 @callback(Output("mm-fac-overview", "children"),

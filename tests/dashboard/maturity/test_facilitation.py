@@ -90,6 +90,28 @@ def test_new_ratings_are_rendered_without_a_reload(app, env_db):
     assert view["participants"] == "Participants (2): Ann, Bob"
 
 
+def test_a_refresh_re_renders_only_what_changed(app, env_db):
+    """Re-rendering all 56 criteria froze the browser for seconds: only changed ones are sent."""
+    t, (ann, bob) = _workshop()
+    repo.save_rating(ann, "h1.a1", rating="fully")
+    page = _mod("maturity_facilitate")
+    first = page.moderation_view(t["facilitator_token"], False)
+    assert set(first["indiv"]) == set(MODEL.criteria)  # nothing shown yet: everything
+    shown = first["signatures"]
+    assert page.moderation_view(t["facilitator_token"], False, shown)["indiv"] == {}
+    repo.join(t["join_token"], "Cy")  # joining changes no criterion's table
+    again = page.moderation_view(t["facilitator_token"], False, shown)
+    assert again["indiv"] == {} and again["participants"] == "Participants (3): Ann, Bob, Cy"
+    repo.save_rating(bob, "h2.a1", rating="partly")
+    repo.save_rating(ann, "h1.a1", evidence="p.4")
+    view = page.moderation_view(t["facilitator_token"], False, again["signatures"])
+    assert set(view["indiv"]) == {"h1.a1", "h2.a1"} and "p.4" in _text(view["indiv"]["h1.a1"])
+    assert view["hidden"] == {}
+    # switching the filter sends hidden flags only
+    flt = page.moderation_view(t["facilitator_token"], True, view["signatures"])
+    assert flt["indiv"] == {} and flt["hidden"] and all(v is True for v in flt["hidden"].values())
+
+
 # --------------------------------------------------------------------------- agreement
 
 
