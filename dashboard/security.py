@@ -50,6 +50,20 @@ def _over_limit(key: str, limit: int) -> int:
     return 0
 
 
+def _raised_in_app(exc: BaseException) -> bool:
+    """Whether the exception was raised inside this project's code (not in Dash's parsing)."""
+    from dashboard import config
+
+    ours = str(config.ROOT / "dashboard")
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.startswith(ours) and not name.endswith("security.py"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def _is_maturity_path(path: str) -> bool:
     return path == "/maturity" or path.startswith("/maturity/")
 
@@ -144,11 +158,16 @@ def install(app) -> None:
             resp = jsonify(error="not found")
             resp.status_code = 404
             return resp
-        server.logger.exception("unhandled error on %s", request.path)
         if request.path == "/_dash-update-component":
+            if _raised_in_app(exc):  # a bug of ours inside a callback: keep the whole traceback
+                server.logger.exception("callback failed on %s", request.path)
+            else:  # Dash could not even parse the request: the client's mistake, one line
+                server.logger.warning("400 malformed callback request: %s: %s", type(exc).__name__,
+                                      " ".join(str(exc).split())[:200])
             resp = jsonify(error="malformed callback request")
             resp.status_code = 400
             return resp
+        server.logger.exception("unhandled error on %s", request.path)
         resp = jsonify(error="Something went wrong on our side; please try again or go back to the overview.")
         resp.status_code = 500
         return resp

@@ -204,7 +204,7 @@ PROBES = [
 ]
 
 
-def test_malformed_probes_never_give_500(client, monkeypatch, capsys):
+def test_malformed_probes_never_give_500(client, monkeypatch, capsys, caplog):
     monkeypatch.setattr(security, "WRITE_LIMIT_PER_MINUTE", 10_000)
     (p,) = _workshop(1)
     probes = list(PROBES)
@@ -214,16 +214,21 @@ def test_malformed_probes_never_give_500(client, monkeypatch, capsys):
                    autosave_body(p, {"h99.z": "fully"}), autosave_body(p, {"h1.a1": "superb"}),
                    autosave_body(p, {"h1.a1": {"$gt": ""}})):
         probes.append(("POST", "/_dash-update-component", json.dumps(broken).encode(), {}))
-    fives = []
+    fives, tracebacks = [], []
     for method, path, data, headers in probes:
-        r = client.open(path, method=method, data=data, headers=headers,
-                        content_type="application/json" if data is not None else None)
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            r = client.open(path, method=method, data=data, headers=headers,
+                            content_type="application/json" if data is not None else None)
         if r.status_code >= 500:
             fives.append((path, r.status_code))
         assert b"Traceback" not in r.data
+        # a malformed request is the client's mistake: at most one line in the log, no traceback
+        tracebacks += [(path, data[:60] if data else b"") for rec in caplog.records if rec.exc_info]
+        assert sum(rec.levelno >= logging.WARNING for rec in caplog.records) <= 1, path
     with capsys.disabled():
-        print(f"\nmalformed probes tried: {len(probes)}, 500s: {len(fives)}")
-    assert fives == []
+        print(f"\nmalformed probes tried: {len(probes)}, 500s: {len(fives)}, tracebacks logged: {len(tracebacks)}")
+    assert fives == [] and tracebacks == []
 
 
 def test_dev_server_sends_no_server_header(live_server):
@@ -232,3 +237,16 @@ def test_dev_server_sends_no_server_header(live_server):
     with urllib.request.urlopen(live_server + "/healthz") as r:
         server = r.headers.get("Server") or ""
     assert "werkzeug" not in server.lower() and "python" not in server.lower()
+
+
+def test_only_our_own_bugs_keep_their_traceback():
+    from dashboard.maturity import links
+
+    try:
+        links.absolute(None)  # a TypeError raised inside the project's code
+    except TypeError as exc:
+        assert security._raised_in_app(exc)
+    try:
+        json.loads("{")  # what Dash meets in a malformed request
+    except ValueError as exc:
+        assert not security._raised_in_app(exc)
