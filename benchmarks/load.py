@@ -24,7 +24,8 @@ def procfile_command(port: int) -> tuple[list[str], int]:
     line = next(l for l in (ROOT / "Procfile").read_text().splitlines() if l.startswith("web:"))
     cmd = line.split(":", 1)[1].strip()
     workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-    cmd = cmd.replace("${WEB_CONCURRENCY:-2}", str(workers)).replace("${PORT:-8050}", str(port))
+    cmd = (cmd.replace("${WEB_CONCURRENCY:-2}", str(workers)).replace("${PORT:-8050}", str(port))
+           .replace("${HOST:-0.0.0.0}", "127.0.0.1"))
     args = shlex.split(cmd)
     args[0] = str(ROOT / ".venv" / "bin" / args[0]) if (ROOT / ".venv" / "bin" / args[0]).exists() else args[0]
     return args, workers

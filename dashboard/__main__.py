@@ -1,6 +1,9 @@
-"""`python -m dashboard`: build data/build/ if missing, then serve on $PORT (default 8050)."""
+"""`python -m dashboard`: build data/build/ if missing, then serve on $HOST:$PORT (default
+127.0.0.1:8050) with Flask's development server. For development and tests only: `make run` and
+production use gunicorn (see the Procfile)."""
 from __future__ import annotations
 
+import os
 import sys
 
 from dashboard import config
@@ -15,7 +18,10 @@ def main() -> int:
     app = create_app()
     prime(app)
     warm()
-    app.run(host="0.0.0.0", port=config.port(), debug=False)
+    from dashboard.security import quiet_request_handler
+
+    app.run(host=os.environ.get("HOST") or "127.0.0.1", port=config.port(), debug=False,
+            request_handler=quiet_request_handler())
     return 0
 
 

@@ -12,25 +12,84 @@ import time
 from flask import jsonify, request
 
 MAX_REQUEST_BYTES = 1_000_000
-# Writes (saving self-assessment ratings, creating/joining/importing assessments) per client
-# address per minute; shared across instances when the cache is Redis.
+# Maturity writes (saves, joins, creating/importing assessments) per participant, facilitator or
+# joining link (see dashboard.maturity.write_limit) per window; shared across instances when the
+# cache is Redis. 0 disables the limit.
 WRITE_LIMIT_PER_MINUTE = int(os.environ.get("WRITE_LIMIT_PER_MINUTE", "240"))
-
-
-def _is_write() -> bool:
-    if request.method != "POST":
-        return False
-    if request.path.startswith("/maturity"):
-        return True
-    if request.path == "/_dash-update-component":
-        head = request.get_data(cache=True)[:4000]
-        return b'"mm-' in head or b"mm-" in head[:400]
-    return False
+# A coarser flood guard per client address over all maturity writes: high enough for a whole
+# workshop behind one office address or proxy. 0 disables it.
+WRITE_LIMIT_PER_ADDRESS = int(os.environ.get("WRITE_LIMIT_PER_ADDRESS", "3000"))
+WRITE_LIMIT_WINDOW_S = max(1, int(os.environ.get("WRITE_LIMIT_WINDOW_S", "60")))
+# Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
+# (werkzeug's ProxyFix). 0 (default): none, the socket's peer address is the client.
+TRUSTED_PROXY_HOPS = max(0, int(os.environ.get("TRUSTED_PROXY_HOPS", "0") or 0))
+# Strict-Transport-Security max-age on responses served over HTTPS (0 disables; HSTS=always also
+# sends it over plain HTTP, for a TLS terminator that does not set X-Forwarded-Proto).
+HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", "31536000"))
 
 
 def _client() -> str:
-    # behind a proxy, set the number of trusted hops with werkzeug's ProxyFix instead
+    # with ProxyFix installed (TRUSTED_PROXY_HOPS > 0) this is the address the proxy saw
     return request.remote_addr or "unknown"
+
+
+def _over_limit(key: str, limit: int) -> int:
+    """Count one write for ``key`` in the current window; seconds to wait if over ``limit``, else 0.
+    add + inc are atomic on Redis (SET NX, INCR), so every instance shares one count."""
+    from dashboard.cache import cache
+
+    now = time.time()
+    bucket = int(now // WRITE_LIMIT_WINDOW_S)
+    name = f"rl:{key}:{bucket}"
+    cache.add(name, 0, timeout=WRITE_LIMIT_WINDOW_S + 5)
+    n = cache.cache.inc(name)
+    if n is None:
+        return 0
+    if n > limit:
+        return max(1, int((bucket + 1) * WRITE_LIMIT_WINDOW_S - now) + 1)
+    return 0
+
+
+def _raised_in_app(exc: BaseException) -> bool:
+    """Whether the exception was raised inside this project's code (not in Dash's parsing)."""
+    from dashboard import config
+
+    ours = str(config.ROOT / "dashboard")
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.startswith(ours) and not name.endswith("security.py"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _is_maturity_path(path: str) -> bool:
+    return path == "/maturity" or path.startswith("/maturity/")
+
+
+def quiet_request_handler():
+    """A werkzeug request handler for `python -m dashboard` that sends no Server header (it
+    would name Werkzeug and Python with their versions). gunicorn: scripts/gunicorn_conf.py."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class QuietHandler(WSGIRequestHandler):
+        def send_header(self, keyword: str, value: str) -> None:
+            if keyword.lower() != "server":
+                super().send_header(keyword, value)
+
+    return QuietHandler
+
+
+def trust_proxies(server, hops: int) -> None:
+    """Take the client address and scheme from ``hops`` trusted reverse proxies (werkzeug's
+    ProxyFix). Only X-Forwarded-For and -Proto: shareable links use PUBLIC_BASE_URL, never Host."""
+    if hops <= 0 or getattr(server.wsgi_app, "wb_proxy_fix", False):
+        return
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
+    server.wsgi_app.wb_proxy_fix = True
 
 
 def install(app) -> None:
@@ -59,25 +118,33 @@ def install(app) -> None:
             "object-src 'none'",
         ])
 
+    trust_proxies(server, TRUSTED_PROXY_HOPS)
+
     @server.before_request
     def _rate_limit_writes():
-        if WRITE_LIMIT_PER_MINUTE <= 0 or not _is_write():
+        if WRITE_LIMIT_PER_MINUTE <= 0 and WRITE_LIMIT_PER_ADDRESS <= 0:
             return None
-        from dashboard.cache import cache
+        from dashboard.maturity.write_limit import key_for
 
-        key = f"rl:{_client()}:{int(time.time() // 60)}"
-        try:
-            n = (cache.get(key) or 0) + 1
-            cache.set(key, n, timeout=70)
-        except Exception:  # noqa: BLE001 - never block saving because the cache is down
+        body = request.get_data(cache=True) if request.method == "POST" else b""
+        key = key_for(request.method, request.path, body, _client())
+        if key is None:
             return None
-        if n > WRITE_LIMIT_PER_MINUTE:
-            resp = jsonify(error="Too many saves from this address in the last minute; please wait a moment.")
+        try:
+            wait = _over_limit(key, WRITE_LIMIT_PER_MINUTE) if WRITE_LIMIT_PER_MINUTE > 0 else 0
+            if not wait and WRITE_LIMIT_PER_ADDRESS > 0:
+                wait = _over_limit(f"all:{_client()}", WRITE_LIMIT_PER_ADDRESS)
+        except Exception:  # noqa: BLE001 - never block saving because the cache is down
+            server.logger.warning("write limit unavailable (cache error); request allowed")
+            return None
+        if wait:
+            resp = jsonify(error="Too many saves in a short time; they will be sent again in a moment.")
             resp.status_code = 429
-            resp.headers["Retry-After"] = "60"
+            resp.headers["Retry-After"] = str(wait)
             return resp
         return None
 
+    from dash.exceptions import DependencyException
     from werkzeug.exceptions import HTTPException
 
     @server.errorhandler(Exception)
@@ -85,11 +152,22 @@ def install(app) -> None:
         """Malformed callback requests are the client's error (400), never a 500 with details."""
         if isinstance(exc, HTTPException):
             return exc
-        server.logger.exception("unhandled error on %s", request.path)
+        if isinstance(exc, DependencyException):
+            # an unknown /_dash-component-suites/ file: the client's mistake, one line in the log
+            server.logger.warning("404 unknown Dash component file: %s", request.path[:200])
+            resp = jsonify(error="not found")
+            resp.status_code = 404
+            return resp
         if request.path == "/_dash-update-component":
+            if _raised_in_app(exc):  # a bug of ours inside a callback: keep the whole traceback
+                server.logger.exception("callback failed on %s", request.path)
+            else:  # Dash could not even parse the request: the client's mistake, one line
+                server.logger.warning("400 malformed callback request: %s: %s", type(exc).__name__,
+                                      " ".join(str(exc).split())[:200])
             resp = jsonify(error="malformed callback request")
             resp.status_code = 400
             return resp
+        server.logger.exception("unhandled error on %s", request.path)
         resp = jsonify(error="Something went wrong on our side; please try again or go back to the overview.")
         resp.status_code = 500
         return resp
@@ -100,6 +178,10 @@ def install(app) -> None:
             resp.headers.setdefault("Content-Security-Policy", csp())
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        # assessment links carry secret tokens: maturity pages never send a Referer at all
+        resp.headers["Referrer-Policy"] = "no-referrer" if _is_maturity_path(request.path) else \
+            resp.headers.get("Referrer-Policy", "same-origin")
+        if HSTS_MAX_AGE > 0 and (request.is_secure or os.environ.get("HSTS", "").lower() == "always"):
+            resp.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_MAX_AGE}; includeSubDomains")
         resp.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
         return resp

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,14 @@ RAW = ROOT / "data" / "raw"
 BUILD = ROOT / "data" / "build"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Tests never touch a user's data: a DATABASE_URL or REDIS_URL set for production in this shell
+# is removed before anything is imported, and the app under test gets a throw-away SQLite file
+# unless a test points it elsewhere. PostgreSQL and Redis come only from TEST_DATABASE_URL and
+# TEST_REDIS_URL.
+for _name in ("DATABASE_URL", "REDIS_URL"):
+    os.environ.pop(_name, None)
+_SCRATCH = Path(tempfile.mkdtemp(prefix="wellbeing-tests-"))
+os.environ["DATABASE_URL"] = f"sqlite:///{_SCRATCH / 'app-under-test.sqlite'}"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 

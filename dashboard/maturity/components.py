@@ -128,3 +128,94 @@ def model_summary(model: Model) -> html.Div:
             html.P(h.note) if h.note else None,
             html.Div(levels, className="mm-model__levels")]))
     return html.Div(parts, className="mm-model")
+
+
+def copy_link(key: str, heading: str, url: str, button_label: str, href: str | None = None,
+              link_id: str | None = None) -> html.P:
+    """A shareable link with a "Copy" button (a real button: Tab reaches it, Enter/Space press it;
+    assets/maturity.js copies ``data-copy`` and reports in the status element next to it)."""
+    text_id = link_id or f"mm-link-{key}"
+    status_id = f"mm-copy-status-{key}"
+    link = (html.A(url, href=href, id=text_id, className="mm-code") if href
+            else html.Code(url, id=text_id, className="mm-code"))
+    return html.P(className="mm-linkrow", children=[
+        html.Strong(heading), " ", link, " ",
+        html.Button(button_label, type="button", className="mm-copy",
+                    **{"data-copy": url, "data-status": status_id, "aria-describedby": text_id}),
+        html.Span(id=status_id, className="mm-copy__status", role="status", **{"aria-live": "polite"}),
+    ])
+
+
+def agreement_line(model: Model, ag) -> html.P:
+    from dashboard.maturity.rules import describe_agreement
+
+    return html.P([html.Span(ag.label, className=f"mm-agree mm-agree--{ag.status}"), " ",
+                   describe_agreement(ag, model.rating_labels)], className="mm-agree-line",
+                  **{"data-agreement": ag.status})
+
+
+def ratings_table(model: Model, c, snap: dict) -> html.Table | html.P:
+    """The rating, notes and links of every participant who has answered this criterion (people
+    who have not are left out, so someone joining changes no table)."""
+    rows = []
+    for p in snap["participants"]:
+        r = p["ratings"].get(c.id) or {}
+        if not (r.get("rating") or r.get("evidence") or r.get("links")):
+            continue
+        rows.append(html.Tr([
+            html.Th(p["name"], scope="row"),
+            html.Td(model.rating_labels.get(r.get("rating"), "Not rated"),
+                    className=f"mm-r mm-r--{r.get('rating') or 'none'}"),
+            html.Td(r.get("evidence") or ""),
+            html.Td(links_list(r.get("links") or "")),
+        ]))
+    if not rows:
+        return html.P("Nobody has rated this criterion yet." if snap["participants"]
+                      else "No participants have joined yet.", className="mm-hint")
+    return html.Table(className="mm-ptable", children=[
+        html.Thead(html.Tr([html.Th("Participant", scope="col"), html.Th("Rating", scope="col"),
+                            html.Th("Evidence notes", scope="col"), html.Th("Links", scope="col")])),
+        html.Tbody(rows)])
+
+
+def participants_line(snap: dict) -> str:
+    names = ", ".join(p["name"] for p in snap["participants"]) or "none yet"
+    return f"Participants ({len(snap['participants'])}): {names}"
+
+
+def progress_tables(model: Model, series: list[dict], effective: list[dict]) -> html.Div:
+    """Repeat assessments side by side; every change from the previous assessment is written out
+    ("up from Assuring"), with an arrow and colour only as extras."""
+    from dashboard.maturity.facilitation import progress
+
+    prog = progress(model, effective)
+    heads = [html.Th(scope="col", children=[
+        s["assessment"]["date"] or "Undated", html.Br(), html.Span(s["assessment"]["strategy"] or "", className="mm-hint"),
+        html.Br(), (html.Span("(this assessment)", className="mm-hint") if s.get("current") else
+                    dcc.Link("open", href=f"/maturity/f/{s['facilitator_token']}"))]) for s in series]
+
+    def cell(x: dict) -> html.Td:
+        if not x["change"]:
+            return html.Td(x["text"], className="mm-pcell")
+        arrow = "\u25b2" if x["change"] == "up" else "\u25bc"
+        return html.Td(className=f"mm-pcell mm-pcell--{x['change']}", children=[
+            x["text"], html.Br(),
+            html.Span([html.Span(arrow + " ", **{"aria-hidden": "true"}), "Changed: " + x["note"]],
+                      className=f"mm-change mm-change--{x['change']}")])
+
+    rows = [html.Tr([html.Th(f"{h.id}. {h.title}", scope="row")] + [cell(x) for x in cells],
+                    **{"data-hallmark": h.id}) for h, cells in prog["hallmarks"]]
+    crit_rows = [html.Tr([html.Th(f"{c.id} {c.text}", scope="row")] + [cell(x) for x in cells],
+                         **{"data-criterion": c.id}) for c, cells in prog["criteria"]]
+    n_h, n_c = prog["changed"]["hallmarks"], prog["changed"]["criteria"]
+    summary = (f"Changes from the previous assessment are written in each cell: {n_h} hallmark "
+               f"level{'s' if n_h != 1 else ''} and {n_c} agreed criterion rating{'s' if n_c != 1 else ''} changed.")
+    return html.Div([
+        html.P(summary, className="mm-progress__summary", id="mm-progress-summary"),
+        html.Table(className="mm-progress", children=[
+            html.Caption("Level reached per hallmark, by assessment"),
+            html.Thead(html.Tr([html.Th("Hallmark", scope="col")] + heads)), html.Tbody(rows)]),
+        html.Details([html.Summary("Compare every criterion"), html.Table(className="mm-progress mm-progress--crit", children=[
+            html.Caption("Agreed (effective) rating per criterion, by assessment"),
+            html.Thead(html.Tr([html.Th("Criterion", scope="col")] + list(heads))), html.Tbody(crit_rows)])]),
+    ])

@@ -5,7 +5,8 @@
 - SQLite: WAL journal, 30 s busy timeout (``MATURITY_SQLITE_BUSY_TIMEOUT``), foreign keys on. Write sessions start with
   ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead of failing on a lock
   upgrade; read sessions use a plain deferred ``BEGIN`` (WAL readers never block writers).
-- PostgreSQL (``postgresql+psycopg://...``) for deployments with several app instances.
+- PostgreSQL (``postgresql+psycopg://...``) for deployments with several app instances; its
+  connection pool is sized by `pool_settings()` (``DB_POOL_SIZE`` ...).
 - `migrate()` runs ``alembic upgrade head`` programmatically. It is idempotent and safe when two
   processes start at once: an exclusive file lock (SQLite) or a session advisory lock
   (PostgreSQL) serialises the upgrade, and the second process then finds the schema at head.
@@ -42,6 +43,31 @@ def busy_timeout() -> float:
         return float(os.environ.get("MATURITY_SQLITE_BUSY_TIMEOUT", BUSY_TIMEOUT_S))
     except ValueError:
         return BUSY_TIMEOUT_S
+
+
+# Connection pool per process (PostgreSQL). Every request holds at most one connection while it
+# runs, so a process needs as many as it serves requests at once: gunicorn's threads per worker,
+# or every participant of a workshop on a threaded development server. The defaults (20 + 20)
+# keep 20+ simultaneous participants on one process working; the total over all workers and
+# instances (workers x (size + overflow)) must stay below the server's max_connections.
+POOL_DEFAULTS = {"pool_size": 20, "max_overflow": 20, "pool_timeout": 30.0, "pool_recycle": 1800}
+_POOL_ENV = {"pool_size": "DB_POOL_SIZE", "max_overflow": "DB_MAX_OVERFLOW", "pool_timeout": "DB_POOL_TIMEOUT",
+             "pool_recycle": "DB_POOL_RECYCLE"}
+
+
+def pool_settings() -> dict:
+    """SQLAlchemy pool arguments from DB_POOL_SIZE, DB_MAX_OVERFLOW, DB_POOL_TIMEOUT (s) and
+    DB_POOL_RECYCLE (s), with pre-ping so a connection dropped by the server is replaced silently."""
+    out: dict = {"pool_pre_ping": True}
+    for key, default in POOL_DEFAULTS.items():
+        raw = os.environ.get(_POOL_ENV[key], "")
+        try:
+            value = type(default)(raw) if raw else default
+        except ValueError:
+            value = default
+        out[key] = value if value >= 0 else default
+    out["pool_size"] = max(1, out["pool_size"])
+    return out
 
 
 def utcnow() -> dt.datetime:
@@ -157,8 +183,7 @@ def _build_engine(url: str, immediate: bool) -> Engine:
     # connect_timeout: an unreachable server fails a save within seconds (the page then keeps
     # the answer and retries) instead of hanging the request.
     args = {"connect_timeout": 5} if make_url(url).get_backend_name() == "postgresql" else {}
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=10,
-                         connect_args=args)
+    return create_engine(url, connect_args=args, **pool_settings())
 
 
 def get_engine(url: str | None = None, write: bool = True) -> Engine:

@@ -102,7 +102,8 @@ def import_json(data: str | bytes | dict, url: str | None = None) -> dict:
     """Create a new assessment from an exported JSON document; returns its tokens.
 
     Validates everything before writing; unknown criterion ids are rejected. New tokens are
-    issued (tokens are never exported) and the import starts a new private series.
+    issued (tokens are never exported) and the import starts a new private series. Everything is
+    written in one transaction (`repository.create_filled`): all or nothing.
     """
     if isinstance(data, (str, bytes)):
         if len(data) > MAX_IMPORT_BYTES:
@@ -137,15 +138,8 @@ def import_json(data: str | bytes | dict, url: str | None = None) -> dict:
     for key, limit in (("organisation", repo.db.MAX_NAME), ("strategy", repo.db.MAX_NAME),
                        ("facilitator", repo.db.MAX_PERSON)):
         repo.bounded_text(a.get(key) if isinstance(a, dict) else None, limit, f"The {key}")
-    tokens = repo.create_assessment(a.get("organisation") or "", a.get("area_code"), a.get("strategy") or "",
-                                    a.get("date"), a.get("facilitator") or "", url=url)
-    for name, ratings in clean_parts:
-        ptok = repo.join(tokens["join_token"], name, url=url)
-        for cid, f in ratings.items():
-            repo.save_rating(ptok, cid, **f, url=url)
-    for cid, f in consensus.items():
-        repo.save_consensus(tokens["facilitator_token"], cid, **f, url=url)
-    return tokens
+    details = {k: a.get(k) for k in ("organisation", "area_code", "strategy", "date", "facilitator")}
+    return repo.create_filled(details, clean_parts, consensus, url=url)
 
 
 def register_routes(server) -> None:

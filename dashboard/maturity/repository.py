@@ -92,43 +92,101 @@ def parse_date(value: Any) -> dt.date | None:
 
 
 def safe_links(links: str) -> list[tuple[str, bool]]:
-    """Split stored links (one per line) into (text, is_safe_href) pairs for display.
+    """Split stored links (one per line) into (text, is_safe_href) pairs (see `links`)."""
+    from dashboard.maturity.links import safe_links as _safe
 
-    Only http(s) URLs and site-relative paths are rendered as links; anything else is text.
-    """
-    out = []
-    for line in (links or "").splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        ok = bool(re.match(r"^https?://[^\s]+$", line, re.I)) or (line.startswith("/") and not line.startswith("//"))
-        out.append((line, ok))
-    return out
+    return _safe(links)
 
 
 # --------------------------------------------------------------------------- create / join
 
-def create_assessment(organisation: str, area_code: str | None = None, strategy: str = "",
-                      assessment_date: Any = None, facilitator: str = "",
-                      series_token: str | None = None, url: str | None = None) -> dict:
-    """Create an assessment; returns its tokens. Organisation (or an area code) is required."""
-    db.ensure_ready(url)
+def _new_assessment(organisation: str, area_code: str | None, strategy: str, assessment_date: Any,
+                    facilitator: str, series_token: str | None) -> Assessment:
+    """A validated, not yet stored Assessment with fresh tokens (raises InputError)."""
     code = clean_area_code(area_code) if area_code else None
     org = bounded_text(organisation, db.MAX_NAME, "The organisation name") or (code or "")
     if not org:
         raise InputError("Choose a local authority or type the name of your organisation or area.")
-    a = Assessment(
+    return Assessment(
         join_token=new_token(), facilitator_token=new_token(),
         series_token=series_token if valid_token(series_token) else new_token(),
         organisation=org, area_code=code, strategy=bounded_text(strategy, db.MAX_NAME, "The strategy name"),
         assessment_date=parse_date(assessment_date) or dt.date.today(),
         facilitator=bounded_text(facilitator, db.MAX_PERSON, "The facilitator name"),
     )
+
+
+def _tokens(a: Assessment) -> dict:
+    return {"id": a.id, "join_token": a.join_token, "facilitator_token": a.facilitator_token,
+            "series_token": a.series_token}
+
+
+def create_assessment(organisation: str, area_code: str | None = None, strategy: str = "",
+                      assessment_date: Any = None, facilitator: str = "",
+                      series_token: str | None = None, url: str | None = None) -> dict:
+    """Create an assessment; returns its tokens. Organisation (or an area code) is required."""
+    db.ensure_ready(url)
+    a = _new_assessment(organisation, area_code, strategy, assessment_date, facilitator, series_token)
     with db.session_scope(write=True, url=url) as s:
         s.add(a)
         s.flush()
-        return {"id": a.id, "join_token": a.join_token, "facilitator_token": a.facilitator_token,
-                "series_token": a.series_token}
+        return _tokens(a)
+
+
+def create_filled(details: dict, participants: list[tuple[str, dict]], consensus: dict,
+                  url: str | None = None) -> dict:
+    """Create a whole assessment (details, participants with their ratings, consensus) in ONE
+    transaction with bulk inserts: a failure or a killed process leaves nothing behind, and the
+    number of statements does not grow with the number of ratings.
+
+    ``participants``: [(name, {criterion_id: {"rating", "evidence", "links"}})];
+    ``consensus``: {criterion_id: {...}}. Values must already be validated (see `export`).
+    """
+    from sqlalchemy import insert
+
+    criteria = load_model().criteria
+    if len(participants) > db.MAX_PARTICIPANTS:
+        raise InputError("Too many participants.")
+    names = []
+    for name, ratings in participants:
+        person = bounded_text(name, db.MAX_PERSON, "A participant name")
+        if not person:
+            raise InputError("Every participant needs a name.")
+        if any(cid not in criteria for cid in ratings):
+            raise InputError("Unknown criterion in participant ratings.")
+        names.append(person)
+    if any(cid not in criteria for cid in consensus):
+        raise InputError("Unknown criterion in consensus.")
+    db.ensure_ready(url)
+    a = _new_assessment(details.get("organisation") or "", details.get("area_code"),
+                        details.get("strategy") or "", details.get("date"), details.get("facilitator") or "",
+                        None)
+    now = db.utcnow()
+    with db.session_scope(write=True, url=url) as s:
+        s.add(a)
+        s.flush()
+        people = [{"assessment_id": a.id, "token": new_token(), "name": n, "created_at": now} for n in names]
+        ids = []
+        if people:
+            s.execute(insert(Participant), people)  # one executemany, on every backend
+            rows = s.execute(select(Participant.token, Participant.id).where(Participant.assessment_id == a.id))
+            by_token = {tok: pid for tok, pid in rows}
+            ids = [by_token[p["token"]] for p in people]
+        rows = [{"assessment_id": a.id, "participant_id": pid, "criterion_id": cid, "updated_at": now,
+                 **_stored(f)}
+                for pid, (_, ratings) in zip(ids, participants) for cid, f in ratings.items()]
+        if rows:
+            s.execute(insert(Rating), rows)
+        cons = [{"assessment_id": a.id, "criterion_id": cid, "updated_at": now, **_stored(f)}
+                for cid, f in consensus.items()]
+        if cons:
+            s.execute(insert(Consensus), cons)
+        return _tokens(a)
+
+
+def _stored(fields: dict) -> dict:
+    return {"rating": fields.get("rating") or None, "evidence": fields.get("evidence") or "",
+            "links": fields.get("links") or ""}
 
 
 def resolve(token: Any, url: str | None = None) -> dict | None:
@@ -310,8 +368,31 @@ def facilitator_view(facilitator_token: str, url: str | None = None) -> dict | N
         return snap
 
 
+def version_stamp(facilitator_token: str, url: str | None = None) -> str | None:
+    """A short string that changes whenever anyone joins or saves anything in this assessment
+    (counts and latest update times of participants, ratings and consensus). One cheap query, so
+    the facilitator page can poll it and re-render only on a change. None for an unknown token."""
+    from sqlalchemy import func
+
+    if not valid_token(facilitator_token):
+        return None
+    db.ensure_ready(url)
+    with db.session_scope(url=url) as s:
+        aid = s.scalar(select(Assessment.id).where(Assessment.facilitator_token == facilitator_token))
+        if aid is None:
+            return None
+        cols = [select(agg).where(model.assessment_id == aid).scalar_subquery()
+                for model, aggs in ((Participant, (func.count(Participant.id), func.max(Participant.id))),
+                                    (Rating, (func.count(Rating.id), func.max(Rating.updated_at))),
+                                    (Consensus, (func.count(Consensus.id), func.max(Consensus.updated_at))))
+                for agg in aggs]
+        row = s.execute(select(*cols)).one()
+        return "|".join("" if v is None else str(v) for v in row)
+
+
 def effective_ratings(snapshot: dict) -> dict:
-    """criterion id -> effective rating (consensus, else unanimous individual rating)."""
+    """criterion id -> effective rating (consensus, else the rating at least two participants
+    all gave; see `rules.effective_rating`)."""
     from dashboard.maturity.rules import effective_rating
 
     out = {}

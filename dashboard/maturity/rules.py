@@ -34,8 +34,9 @@ Agreement (per criterion, across participants' individual ratings)
 
 Effective rating (what the group overview uses)
 -----------------------------------------------
-The facilitator's moderated consensus where recorded; otherwise the participants' rating if all
-who rated it agree; otherwise none (treated as not in place).
+The facilitator's moderated consensus where recorded; otherwise the participants' rating if at
+least two rated it and all of them agree; otherwise none (treated as not in place). One person's
+rating alone is never an agreement.
 """
 from __future__ import annotations
 
@@ -46,10 +47,11 @@ from typing import Iterable, Mapping
 from dashboard.maturity.model import LEVELS, RATINGS, Hallmark, Model
 
 ORDINAL = {r: i for i, r in enumerate(RATINGS)}
+MIN_AGREEING = 2  # ratings needed before participants can be said to agree
 CELL_LABELS = {"reached": "Reached", "partly": "Partly", "not_yet": "Not yet"}
 AGREEMENT_LABELS = {
     "no_ratings": "No ratings yet",
-    "single": "One rating",
+    "single": "Only one rating",
     "agree": "Agree",
     "differ": "Differ",
     "differ_widely": "Differ widely",
@@ -144,17 +146,20 @@ def agreement(ratings: Iterable[str | None]) -> Agreement:
 
 
 def effective_rating(consensus: str | None, individual: Iterable[str | None]) -> str | None:
-    """Consensus if recorded; else the unanimous individual rating; else ``None``."""
+    """Consensus if recorded; else the rating all raters gave (at least two of them); else ``None``."""
     if _norm(consensus):
         return consensus
-    vals = {r for r in (_norm(x) for x in individual) if r is not None}
-    return vals.pop() if len(vals) == 1 else None
+    given = [r for r in (_norm(x) for x in individual) if r is not None]
+    return given[0] if len(given) >= MIN_AGREEING and len(set(given)) == 1 else None
 
 
 def describe_agreement(a: Agreement, rating_labels: Mapping[str, str]) -> str:
     """Plain-language summary, e.g. '3 of 4 (75%) said Fully in place; range 1 step: Differ'."""
     if a.n == 0:
         return "No ratings yet."
+    if a.n == 1:
+        return (f"Only one rating so far ({rating_labels.get(a.modal[0], a.modal[0])}): agreement needs at "
+                f"least two.")
     modal = " / ".join(rating_labels.get(m, m) for m in a.modal)
     top = a.counts[a.modal[0]]
     tie = " (tie)" if len(a.modal) > 1 else ""

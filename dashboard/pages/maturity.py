@@ -7,10 +7,10 @@ import logging
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
-from flask import request
 
 from dashboard.maturity import components as mc
 from dashboard.maturity import db as mdb
+from dashboard.maturity import links
 from dashboard.maturity import repository as repo
 from dashboard.maturity.model import load_model
 
@@ -27,22 +27,14 @@ def _ltla_options() -> list[dict]:
         return []
 
 
-def _base_url() -> str:
-    try:
-        return request.host_url.rstrip("/")
-    except RuntimeError:
-        return ""
-
-
 def _links_panel(tokens: dict, heading: str) -> html.Div:
-    base = _base_url()
     fpath, jpath = f"/maturity/f/{tokens['facilitator_token']}", f"/maturity/a/{tokens['join_token']}"
     return html.Div(className="mm-created", children=[
         html.H3(heading),
-        html.P([html.Strong("Your facilitator link (keep it private): "),
-                html.A(base + fpath, href=fpath, id="mm-created-facilitator")]),
-        html.P([html.Strong("Link for participants to join: "),
-                html.A(base + jpath, href=jpath, id="mm-created-join")]),
+        mc.copy_link("created-facilitator", "Your facilitator link (keep it private):", links.absolute(fpath),
+                     "Copy facilitator link", href=fpath, link_id="mm-created-facilitator"),
+        mc.copy_link("created-join", "Link for participants to join:", links.absolute(jpath),
+                     "Copy joining link", href=jpath, link_id="mm-created-join"),
         html.P("Save both links now. We do not list assessments anywhere, so these links are the only way "
                "back to it."),
     ])

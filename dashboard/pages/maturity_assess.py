@@ -5,11 +5,11 @@ import logging
 
 import dash
 from dash import ALL, Input, Output, State, callback, dcc, html
-from flask import request
 
 from dashboard.maturity import autosave
 from dashboard.maturity import components as mc
 from dashboard.maturity import db as mdb
+from dashboard.maturity import links
 from dashboard.maturity import repository as repo
 from dashboard.maturity.model import LEVELS, load_model
 
@@ -60,10 +60,6 @@ def _rate_layout(token: str, view: dict) -> html.Div:
     model = load_model()
     a, saved = view["assessment"], view["ratings"]
     own = {cid: (v or {}).get("rating") for cid, v in saved.items()}
-    try:
-        link = request.host_url.rstrip("/") + f"/maturity/a/{token}"
-    except RuntimeError:
-        link = f"/maturity/a/{token}"
     sections = []
     for h in model.hallmarks:
         levels = [html.Div(className="mm-level", children=[
@@ -78,7 +74,8 @@ def _rate_layout(token: str, view: dict) -> html.Div:
         dcc.Interval(id="mm-retry", interval=autosave.RETRY_MS, disabled=True),
         html.H1(f"Your ratings, {view['participant']['name']}"),
         mc.details_list(a),
-        html.P(["Your personal link (bookmark it to come back later): ", html.Code(link, className="mm-code")]),
+        mc.copy_link("personal", "Your personal link (bookmark it to come back later):",
+                     links.absolute(f"/maturity/a/{token}"), "Copy your personal link", link_id="mm-personal-link"),
         html.P("Each change is saved automatically: ratings as soon as you pick them, notes and links when you "
                "leave the box. Rate each criterion: is it in place in your strategy or policy?"),
         html.Div(id="mm-own-grid", children=mc.grid(model, own, "Your own ratings: level reached per hallmark")),

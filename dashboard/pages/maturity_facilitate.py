@@ -6,138 +6,104 @@ import logging
 
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
-from flask import request
-
+from dash.exceptions import PreventUpdate
 from dashboard.maturity import autosave
 from dashboard.maturity import components as mc
 from dashboard.maturity import db as mdb
 from dashboard.maturity import export as mexport
+from dashboard.maturity import facilitation, links
 from dashboard.maturity import repository as repo
 from dashboard.maturity.model import LEVELS, load_model
-from dashboard.maturity.rules import agreement, describe_agreement, level_reached
 
 dash.register_page(__name__, path_template="/maturity/f/<token>",
                    title="Maturity self-assessment (facilitator) - Well-being Mission Dashboard")
 log = logging.getLogger(__name__)
 
 
-def _base() -> str:
-    try:
-        return request.host_url.rstrip("/")
-    except RuntimeError:
-        return ""
+LIVE_MS = 5000  # how often the page asks whether anything changed (one cheap query)
 
 
-def _ratings_table(model, c, snap) -> html.Table | html.P:
-    rows = []
-    for p in snap["participants"]:
-        r = p["ratings"].get(c.id) or {}
-        rows.append(html.Tr([
-            html.Th(p["name"], scope="row"),
-            html.Td(model.rating_labels.get(r.get("rating"), "Not rated"),
-                    className=f"mm-r mm-r--{r.get('rating') or 'none'}"),
-            html.Td(r.get("evidence") or ""),
-            html.Td(mc.links_list(r.get("links") or "")),
-        ]))
-    if not rows:
-        return html.P("No participants have joined yet.", className="mm-hint")
-    return html.Table(className="mm-ptable", children=[
-        html.Thead(html.Tr([html.Th("Participant", scope="col"), html.Th("Rating", scope="col"),
-                            html.Th("Evidence notes", scope="col"), html.Th("Links", scope="col")])),
-        html.Tbody(rows)])
-
-
-def _moderation_item(model, c, snap) -> html.Fieldset:
-    ag = agreement((p["ratings"].get(c.id) or {}).get("rating") for p in snap["participants"])
+def _moderation_item(model, c, snap, ag, show: bool) -> html.Div:
     cons = snap["consensus"].get(c.id) or {}
-    return html.Fieldset(className="mm-crit mm-crit--mod", id=f"mod-{c.id}", **{"data-agreement": ag.status},
-                         children=[
-        html.Legend([html.Span(c.id, className="mm-crit__id"), " ", c.text]),
-        html.P([html.Span(ag.label, className=f"mm-agree mm-agree--{ag.status}"), " ",
-                describe_agreement(ag, model.rating_labels)], className="mm-agree-line"),
-        _ratings_table(model, c, snap),
-        html.Fieldset(className="mm-consensus", children=[
-            html.Legend("Consensus rating", className="mm-consensus__label"),
-            dcc.RadioItems(id={"type": "mm-crate", "crit": c.id}, value=cons.get("rating"), inline=True,
-                           className="mm-radios",
-                           options=[{"label": model.rating_labels[r], "value": r} for r in model.rating_labels]),
-            html.Label(className="mm-textlabel", children=[
-                html.Span("Consensus notes and evidence"),
-                dcc.Textarea(id={"type": "mm-cev", "crit": c.id}, value=cons.get("evidence", ""),
-                             maxLength=mdb.MAX_NOTE, rows=2)]),
-            html.Label(className="mm-textlabel", children=[
-                html.Span("Consensus evidence links (one per line)"),
-                dcc.Textarea(id={"type": "mm-clinks", "crit": c.id}, value=cons.get("links", ""),
-                             maxLength=mdb.MAX_LINKS, rows=2)]),
-            html.P(id={"type": "mm-cstatus", "crit": c.id}, className="mm-status", role="status",
-                   **{"aria-live": "polite"}),
-        ]),
-    ])
+    return html.Div(id={"type": "mm-modcrit", "crit": c.id}, hidden=not show, children=html.Fieldset(
+        className="mm-crit mm-crit--mod", id=f"mod-{c.id}", children=[
+            html.Legend([html.Span(c.id, className="mm-crit__id"), " ", c.text]),
+            # participants' ratings: re-rendered as they arrive, without touching the consensus form
+            html.Div(id={"type": "mm-indiv", "crit": c.id}, children=[mc.agreement_line(model, ag),
+                                                                      mc.ratings_table(model, c, snap)]),
+            html.Fieldset(className="mm-consensus", children=[
+                html.Legend("Consensus rating", className="mm-consensus__label"),
+                dcc.RadioItems(id={"type": "mm-crate", "crit": c.id}, value=cons.get("rating"), inline=True,
+                               className="mm-radios",
+                               options=[{"label": model.rating_labels[r], "value": r} for r in model.rating_labels]),
+                html.Label(className="mm-textlabel", children=[
+                    html.Span("Consensus notes and evidence"),
+                    dcc.Textarea(id={"type": "mm-cev", "crit": c.id}, value=cons.get("evidence", ""),
+                                 maxLength=mdb.MAX_NOTE, rows=2)]),
+                html.Label(className="mm-textlabel", children=[
+                    html.Span("Consensus evidence links (one per line)"),
+                    dcc.Textarea(id={"type": "mm-clinks", "crit": c.id}, value=cons.get("links", ""),
+                                 maxLength=mdb.MAX_LINKS, rows=2)]),
+                html.P(id={"type": "mm-cstatus", "crit": c.id}, className="mm-status", role="status",
+                       **{"aria-live": "polite"}),
+            ]),
+        ]))
 
 
 def progress_table(model, series: list[dict]) -> html.Div:
-    """Repeat assessments side by side: level reached per hallmark, then per-criterion ratings."""
+    """Repeat assessments side by side: level reached per hallmark, then per-criterion ratings,
+    each change from the previous assessment written out."""
     if len(series) < 2:
         return html.P("No repeat assessments yet. Start one below when you next review your strategy.",
                       className="mm-hint")
-    effs = [repo.effective_ratings(s) for s in series]
-    heads = [html.Th(scope="col", children=[
-        s["assessment"]["date"] or "Undated", html.Br(), html.Span(s["assessment"]["strategy"] or "", className="mm-hint"),
-        html.Br(), (html.Span("(this assessment)", className="mm-hint") if s.get("current") else
-                    dcc.Link("open", href=f"/maturity/f/{s['facilitator_token']}"))]) for s in series]
-    rows = []
-    for h in model.hallmarks:
-        cells = [html.Th(f"{h.id}. {h.title}", scope="row")]
-        for e in effs:
-            got = level_reached(h, e)
-            cells.append(html.Td(model.level_labels[got] if got else "None yet"))
-        rows.append(html.Tr(cells))
-    crit_rows = []
-    for c in model.criteria.values():
-        crit_rows.append(html.Tr([html.Th(f"{c.id} {c.text}", scope="row")]
-                                 + [html.Td(model.rating_labels.get(e.get(c.id), "Not rated")) for e in effs]))
-    return html.Div([
-        html.Table(className="mm-progress", children=[
-            html.Caption("Level reached per hallmark, by assessment"),
-            html.Thead(html.Tr([html.Th("Hallmark", scope="col")] + heads)), html.Tbody(rows)]),
-        html.Details([html.Summary("Compare every criterion"), html.Table(className="mm-progress mm-progress--crit", children=[
-            html.Caption("Agreed (effective) rating per criterion, by assessment"),
-            html.Thead(html.Tr([html.Th("Criterion", scope="col")] + [h for h in heads])), html.Tbody(crit_rows)])]),
-    ])
+    return mc.progress_tables(model, series, [repo.effective_ratings(s) for s in series])
 
 
 def _layout(token: str, snap: dict) -> html.Div:
     model = load_model()
     a = snap["assessment"]
     eff = repo.effective_ratings(snap)
-    base = _base()
     join = f"/maturity/a/{snap['join_token']}"
-    names = ", ".join(p["name"] for p in snap["participants"]) or "none yet"
+    agreed = facilitation.agreements(model, snap)
+    vis = facilitation.visibility(model, agreed, only_differ=False)
     sections = []
     for h in model.hallmarks:
-        sections.append(html.Section(className="mm-hallmark", id=f"hallmark-{h.id}", children=[
-            html.H3(f"Hallmark {h.id}: {h.title}"), mc.area_evidence(h, a),
-            *[html.Div(className="mm-level", children=[html.H4(model.level_labels[lv]),
-                                                       *[_moderation_item(model, c, snap) for c in h.level_criteria(lv)]])
-              for lv in LEVELS]]))
+        levels = [html.Div(className="mm-level", id={"type": "mm-modlevel", "key": facilitation.level_key(h.id, lv)},
+                           children=[html.H4(model.level_labels[lv]),
+                                     *[_moderation_item(model, c, snap, agreed[c.id], True)
+                                       for c in h.level_criteria(lv)]])
+                  for lv in LEVELS]
+        sections.append(html.Div(id={"type": "mm-modhall", "hid": h.id}, children=html.Section(
+            className="mm-hallmark", id=f"hallmark-{h.id}",
+            children=[html.H3(f"Hallmark {h.id}: {h.title}"), mc.area_evidence(h, a), *levels])))
     try:
         series = repo.series_for_facilitator(token)
     except Exception:
         log.exception("series failed")
         series = []
+    try:
+        stamp = repo.version_stamp(token)
+    except Exception:
+        log.exception("version stamp failed")
+        stamp = None
     return html.Div(className="mm-page", children=[
         dcc.Store(id="mm-ftoken", data=token),
         dcc.Store(id="mm-csync", data=autosave.initial_state(snap["consensus"])),
+        dcc.Store(id="mm-version", data=stamp),
+        dcc.Store(id="mm-mod-shown", data=facilitation.signatures(model, snap, vis)),
         dcc.Interval(id="mm-cretry", interval=autosave.RETRY_MS, disabled=True),
+        dcc.Interval(id="mm-live", interval=LIVE_MS),
         html.H1(f"Facilitator: {a['organisation']}"),
         mc.details_list(a),
         html.Div(className="mm-share", children=[
-            html.P([html.Strong("Send this link to participants: "), html.Code(base + join, className="mm-code",
-                                                                              id="mm-join-link")]),
+            mc.copy_link("join", "Send this link to participants:", links.absolute(join), "Copy joining link",
+                         link_id="mm-join-link"),
             html.P("This facilitator page's own link lets anyone moderate and export: keep it private."),
-            html.P(f"Participants ({len(snap['participants'])}): {names}", id="mm-participants"),
+            html.P(mc.participants_line(snap), id="mm-participants"),
+            html.P(f"New ratings appear on this page as participants save them (checked every {LIVE_MS // 1000} "
+                   "seconds); there is no need to reload.", className="mm-hint"),
+            html.P(id="mm-live-status", className="mm-hint", role="status"),
             html.Div(className="mm-actions", children=[
-                html.A("Refresh to see the latest ratings", href=f"/maturity/f/{token}", className="mm-button mm-button--secondary"),
                 dcc.Link("Printable report", href=f"/maturity/r/{token}", className="mm-button mm-button--secondary",
                          id="mm-report-link"),
                 html.Button("Download CSV", id="mm-dl-csv-btn", className="mm-button", n_clicks=0),
@@ -148,7 +114,7 @@ def _layout(token: str, snap: dict) -> html.Div:
         ]),
         html.H2("Overview"),
         html.P("The grid uses the consensus where you have recorded one, otherwise the participants' rating "
-               "where they all agree; anything else counts as not yet in place."),
+               "where at least two rated a criterion and all agree; anything else counts as not yet in place."),
         html.Div(id="mm-fac-overview", children=[mc.grid(model, eff), mc.next_steps_block(model, eff)]),
         html.H2("Moderate: where participants agree and differ"),
         html.Fieldset(className="mm-field mm-filter", children=[
@@ -156,6 +122,7 @@ def _layout(token: str, snap: dict) -> html.Div:
             dcc.RadioItems(id="mm-filter", value="all", inline=True, className="mm-radios",
                            options=[{"label": "All", "value": "all"},
                                     {"label": "Only where participants differ", "value": "differ"}])]),
+        html.P(vis["summary"], id="mm-filter-summary", role="status"),
         html.Div(id="mm-mod", className="mm-mod", children=sections),
         html.P(id="mm-csave-banner", className="mm-save-banner", role="status", **{"aria-live": "polite"}),
         html.H2("Progress over time"),
@@ -211,10 +178,74 @@ def _autosave_consensus(rates, _b1, _b2, _tick, evs, links, ids, state, token):
         return [dash.no_update for _ in ids], dash.no_update, False, autosave.FAILED
 
 
+def live_step(token: str, known: str | None):
+    """The new version stamp if the assessment changed since ``known``, else None (no re-render)."""
+    stamp = repo.version_stamp(token)
+    return stamp if stamp is not None and stamp != known else None
+
+
+@callback(Output("mm-version", "data"), Input("mm-live", "n_intervals"),
+          State("mm-version", "data"), State("mm-ftoken", "data"), prevent_initial_call=True)
+def _live(_n, known, token):
+    try:
+        stamp = live_step(token, known)
+        return dash.no_update if stamp is None else stamp
+    except Exception:  # the database is away: try again on the next tick
+        log.warning("facilitator live check failed", exc_info=True)
+        return dash.no_update
+
+
+def moderation_view(token: str, only_differ: bool, shown: dict | None = None) -> dict | None:
+    """What the moderation section must re-render, given what the page ``shown`` so far (its
+    signatures; None: everything): per-criterion agreement and ratings that changed, hidden flags
+    that changed, the participants line and the new signatures. None for an unknown token."""
+    snap = repo.facilitator_view(token)
+    if snap is None:
+        return None
+    model = load_model()
+    agreed = facilitation.agreements(model, snap)
+    vis = facilitation.visibility(model, agreed, only_differ)
+    sig = facilitation.signatures(model, snap, vis)
+    changed, flags = facilitation.changes(shown, sig)
+    indiv = {cid: [mc.agreement_line(model, agreed[cid]), mc.ratings_table(model, model.criteria[cid], snap)]
+             for cid in changed}
+    return {"indiv": indiv, "hidden": {k: sig["hidden"][k] for k in flags}, "visibility": vis,
+            "participants": mc.participants_line(snap), "signatures": sig}
+
+
+@callback(Output({"type": "mm-indiv", "crit": ALL}, "children"),
+          Output({"type": "mm-modcrit", "crit": ALL}, "hidden"),
+          Output({"type": "mm-modlevel", "key": ALL}, "hidden"),
+          Output({"type": "mm-modhall", "hid": ALL}, "hidden"),
+          Output("mm-filter-summary", "children"), Output("mm-participants", "children"),
+          Output("mm-live-status", "children"), Output("mm-mod-shown", "data"),
+          Input("mm-filter", "value"), Input("mm-version", "data"), State("mm-ftoken", "data"),
+          State("mm-mod-shown", "data"), prevent_initial_call=True)
+def _moderation(value, _stamp, token, shown):
+    """The filter and newly arrived ratings: re-render only what changed on the participants'
+    side (never the consensus form the facilitator may be typing in)."""
+    try:
+        view = moderation_view(token, value == "differ", shown)
+    except Exception:
+        log.exception("moderation refresh failed")
+        view = None
+    specs = ctx.outputs_list
+    if view is None or not isinstance(specs, list) or not all(isinstance(x, list) for x in specs[:4]):
+        raise PreventUpdate  # unknown token, database away, or a malformed request: keep the page as it is
+    nu = dash.no_update
+    indiv = [view["indiv"].get(o["id"]["crit"], nu) for o in specs[0]]
+    flags = [[view["hidden"].get(f"{p}:{o['id'][k]}", nu) for o in specs[i]]
+             for i, p, k in ((1, "c", "crit"), (2, "l", "key"), (3, "h", "hid"))]
+    live = (f"Latest ratings shown (updated {dt.datetime.now():%H:%M:%S})."
+            if ctx.triggered_id == "mm-version" else nu)
+    return (indiv, *flags, view["visibility"]["summary"], view["participants"], live, view["signatures"])
+
+
 @callback(Output("mm-fac-overview", "children"),
-          Input({"type": "mm-crate", "crit": ALL}, "value"), State({"type": "mm-crate", "crit": ALL}, "id"),
+          Input({"type": "mm-crate", "crit": ALL}, "value"), Input("mm-version", "data"),
+          State({"type": "mm-crate", "crit": ALL}, "id"),
           State("mm-ftoken", "data"), prevent_initial_call=True)
-def _overview(values, ids, token):
+def _overview(values, _stamp, ids, token):
     try:
         snap = repo.facilitator_view(token)
         if snap is None:
@@ -228,11 +259,6 @@ def _overview(values, ids, token):
     except Exception:
         log.exception("overview failed")
         return dash.no_update
-
-
-@callback(Output("mm-mod", "className"), Input("mm-filter", "value"))
-def _filter(value):
-    return "mm-mod mm-mod--differ-only" if value == "differ" else "mm-mod"
 
 
 @callback(Output("mm-download", "data"), Output("mm-dl-status", "children"),
@@ -258,10 +284,12 @@ def _repeat(n, date, token):
         if not n:
             return dash.no_update
         t = repo.start_repeat(token, date)
-        base = _base()
         f, j = f"/maturity/f/{t['facilitator_token']}", f"/maturity/a/{t['join_token']}"
-        return html.Div([html.P([html.Strong("Repeat created. Facilitator link (private): "), html.A(base + f, href=f)]),
-                         html.P([html.Strong("Link for participants: "), html.Code(base + j, className="mm-code")])])
+        return html.Div([
+            mc.copy_link("repeat-facilitator", "Repeat created. Facilitator link (private):", links.absolute(f),
+                         "Copy the repeat's facilitator link", href=f, link_id="mm-repeat-facilitator"),
+            mc.copy_link("repeat-join", "Link for participants:", links.absolute(j),
+                         "Copy the repeat's participant link", link_id="mm-repeat-join")])
     except repo.InputError as exc:
         return html.P(str(exc), className="mm-error")
     except Exception:

@@ -29,6 +29,17 @@ def _evidence_cell(snap: dict, cid: str) -> list:
     return out
 
 
+def _basis(consensus: bool, effective, ag) -> str:
+    """Why the agreed rating is what it is (or why there is none)."""
+    if consensus:
+        return "(consensus)"
+    if effective:
+        return f"(all {ag.n} participants who rated it agreed)"
+    if ag.status == "single":
+        return "(only one rating: agreement needs at least two)"
+    return ""
+
+
 def _layout(token: str, snap: dict) -> html.Div:
     model = load_model()
     a = snap["assessment"]
@@ -46,8 +57,7 @@ def _layout(token: str, snap: dict) -> html.Div:
                     html.Td(model.level_labels[lv]),
                     html.Td([html.Span(c.id, className="mm-crit__id"), " ", c.text]),
                     html.Td([model.rating_labels.get(eff.get(c.id), "Not agreed"),
-                             html.Br(), html.Span("(consensus)" if cons else "(unanimous)" if eff.get(c.id) else "",
-                                                  className="mm-hint")],
+                             html.Br(), html.Span(_basis(bool(cons), eff.get(c.id), ag), className="mm-hint")],
                             className=f"mm-r mm-r--{eff.get(c.id) or 'none'}"),
                     html.Td([ag.label, html.Br(), html.Span(counts, className="mm-hint")]),
                     html.Td(_evidence_cell(snap, c.id)),
@@ -70,7 +80,8 @@ def _layout(token: str, snap: dict) -> html.Div:
         html.P(f"Participants ({len(snap['participants'])}): {names}. Report produced "
                f"{dt.date.today().isoformat()}."),
         html.P("Ratings use the Maturity Model for Wellbeing Policy Making. The agreed rating is the facilitator's "
-               "moderated consensus where recorded, otherwise the participants' rating where all agreed. A level "
+               "moderated consensus where recorded, otherwise the participants' rating where at least two rated it "
+               "and all agreed. A level "
                "counts as reached when all its criteria and all lower levels' criteria are fully in place."),
         html.H2("Overview"),
         mc.grid(model, eff),

@@ -42,7 +42,9 @@ def deps(client):
 def _outputs(dep):
     out = dep["output"]
     parts = out.strip(".").split("...") if out.startswith("..") else [out]
-    res = [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
+    # a pattern-matching ALL output matches a list of components: here none
+    res = [[] if p.startswith("{") and '["ALL"]' in p.rsplit(".", 1)[0] else
+           {"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
     return res if out.startswith("..") else res[0]
 
 

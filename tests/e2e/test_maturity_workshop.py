@@ -54,11 +54,32 @@ def test_workshop_end_to_end(live_server, page):
     fac_path = page.locator("#mm-created-facilitator").get_attribute("href", timeout=T)
     join_path = page.locator("#mm-created-join").get_attribute("href")
     assert fac_path.startswith("/maturity/f/") and join_path.startswith("/maturity/a/")
+    # copy buttons: reached with Tab from the link, pressed with Enter, the link lands on the clipboard
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    page.locator("#mm-created-facilitator").focus()
+    page.keyboard.press("Tab")
+    copy = page.get_by_role("button", name="Copy facilitator link")
+    expect(copy).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#mm-copy-status-created-facilitator")).to_have_text("Link copied.", timeout=T)
+    assert page.evaluate("navigator.clipboard.readText()").endswith(fac_path)
+    expect(page.get_by_role("button", name="Copy joining link")).to_be_visible()
 
     _join_and_rate(page, base, join_path, "Ann", {"h1.a1": "Fully in place", "h1.a2": "Fully in place"},
                          "Definition on p.4")
+    # the facilitator watches in another window: Bob's ratings appear there without a reload
+    watcher = page.context.browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    watcher.goto(base + fac_path)
+    expect(_crit(watcher, "mod", "h1.a1").locator(".mm-agree")).to_have_text("Only one rating", timeout=T)
+    expect(watcher.locator("#mm-participants")).to_have_text("Participants (1): Ann")
     _join_and_rate(page, base, join_path, "Bob", {"h1.a1": "Partly in place", "h1.a2": "Fully in place"},
                    "Only implied")
+    watcher.bring_to_front()  # a background window's timers may be throttled by the browser
+    expect(watcher.locator("#mm-participants")).to_have_text("Participants (2): Ann, Bob", timeout=2 * T)
+    expect(_crit(watcher, "mod", "h1.a1").locator(".mm-agree")).to_have_text("Differ", timeout=T)
+    expect(_crit(watcher, "mod", "h1.a1")).to_contain_text("Only implied", timeout=2 * T)  # saved last
+    expect(watcher.locator("#mm-live-status")).to_contain_text("Latest ratings shown")
+    watcher.context.close()
     # keyboard: a radio can be focused and chosen with the space bar
     radio = _crit(page, "crit", "h2.a1").get_by_label("Not in place", exact=True)
     radio.focus()
@@ -73,6 +94,9 @@ def test_workshop_end_to_end(live_server, page):
     expect(mod1).to_contain_text("1 of 2 (50%)")
     expect(mod1).to_contain_text("Definition on p.4")
     expect(_crit(page, "mod", "h1.a2").locator(".mm-agree")).to_have_text("Agree")
+    # rated by Bob alone: not an agreement
+    expect(_crit(page, "mod", "h2.a1").locator(".mm-agree")).to_have_text("Only one rating")
+    expect(_crit(page, "mod", "h2.a1")).to_contain_text("agreement needs at least two")
     row1 = page.locator("tr[data-hallmark='1']")
     expect(row1.locator("td").nth(0)).to_contain_text("Partly")
     mod1.get_by_label("Fully in place", exact=True).check()
@@ -84,6 +108,14 @@ def test_workshop_end_to_end(live_server, page):
     page.get_by_label("Only where participants differ").check()
     expect(_crit(page, "mod", "h1.a2")).to_be_hidden()
     expect(mod1).to_be_visible()
+    # no empty headings: only hallmark 1's assuring level has a difference
+    expect(page.locator("#mm-filter-summary")).to_contain_text("Showing the 1 criterion where participants differ")
+    expect(page.locator("#hallmark-2")).to_be_hidden()
+    visible_levels = page.locator("#mm-mod .mm-level:visible h4")
+    expect(visible_levels).to_have_count(1)
+    expect(visible_levels).to_have_text("Assuring")
+    page.get_by_label("All", exact=True).check()
+    expect(page.locator("#hallmark-2")).to_be_visible()
 
     # reload: nothing lost
     page.reload()
@@ -118,6 +150,23 @@ def test_workshop_end_to_end(live_server, page):
     expect(page.locator(".app-header")).to_be_hidden()
     _shot(page, "report-print.png")
     page.emulate_media(media="screen")
+
+    # a repeat assessment: its participant link has a copy button; the comparison says what changed
+    page.goto(base + fac_path)
+    page.get_by_role("button", name="Start repeat assessment").click()
+    copy_repeat = page.get_by_role("button", name="Copy the repeat's participant link")
+    expect(copy_repeat).to_be_visible(timeout=T)
+    copy_repeat.focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#mm-copy-status-repeat-join")).to_have_text("Link copied.", timeout=T)
+    repeat_join = page.evaluate("navigator.clipboard.readText()")
+    assert re.search(r"/maturity/a/[A-Za-z0-9_-]{32}$", repeat_join) and repeat_join.startswith("http")
+    page.locator("#mm-repeat-facilitator").click()
+    row = page.locator("#mm-progress tr[data-hallmark='1']")
+    expect(row.locator("td").nth(1)).to_contain_text("Changed: down from Assuring", timeout=T)
+    expect(row.locator("td").nth(0)).not_to_contain_text("Changed")
+    expect(page.locator("#mm-progress-summary")).to_contain_text("1 hallmark level and")
+    _shot(page, "progress.png")
 
     # JSON re-import creates a new assessment with new links
     page.goto(base + "/maturity")

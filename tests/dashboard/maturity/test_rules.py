@@ -108,3 +108,23 @@ def test_effective_rating():
     assert effective_rating(None, ["fully", "fully", None]) == "fully"
     assert effective_rating(None, ["fully", "partly"]) is None
     assert effective_rating(None, []) is None
+
+
+def test_one_rating_is_never_an_agreement():
+    """A criterion rated by one participant is not "agreed": it needs at least two ratings."""
+    assert effective_rating(None, ["fully"]) is None
+    assert effective_rating(None, ["fully", None, None, None]) is None
+    assert effective_rating("fully", ["partly"]) == "fully"  # the facilitator's consensus still counts
+    single = agreement(["fully", None])
+    assert single.status == "single" and single.label == "Only one rating"
+    text = describe_agreement(single, MODEL.rating_labels)
+    assert text.startswith("Only one rating") and "at least two" in text and "Agree" not in text
+    # the group overview does not count a lone rating towards a level
+    h = MODEL.hallmark("1")
+    from dashboard.maturity.repository import effective_ratings
+
+    snap = {"consensus": {}, "participants": [
+        {"ratings": {c.id: {"rating": "fully"} for c in h.level_criteria("assuring")}}, {"ratings": {}}]}
+    assert level_reached(h, effective_ratings(snap)) is None
+    snap["participants"][1]["ratings"] = dict(snap["participants"][0]["ratings"])
+    assert level_reached(h, effective_ratings(snap)) == "assuring"

@@ -147,6 +147,7 @@ def test_csv_columns_are_complete(db_url):
     t = repo.create_assessment("Org", "E08000035", "S", "2025-01-01", "F", url=db_url)
     p = repo.join(t["join_token"], "Ann", url=db_url)
     repo.save_rating(p, "h1.a1", rating="fully", evidence="e", links="https://x.example", url=db_url)
+    repo.save_rating(repo.join(t["join_token"], "Bo", url=db_url), "h1.a1", rating="fully", url=db_url)
     text = export.to_csv(repo.facilitator_view(t["facilitator_token"], url=db_url))
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == export.CSV_COLUMNS
@@ -156,7 +157,7 @@ def test_csv_columns_are_complete(db_url):
     assert all(len(r) == len(export.CSV_COLUMNS) for r in rows)
     d = {(r["criterion_id"], r["source"]): r for r in csv.DictReader(io.StringIO(text))}
     assert d[("h1.a1", "Ann")]["links"] == "https://x.example" and d[("h1.a1", "Effective")]["rating"] == "fully"
-    assert len(d) == len(load_model().criteria) * 3
+    assert len(d) == len(load_model().criteria) * 4
 
 
 def test_import_rejects_oversized_fields_before_writing(sqlite_url):
