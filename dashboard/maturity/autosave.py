@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from sqlalchemy import exc as sa_exc
 
-from dashboard.maturity.repository import InputError
+from dashboard.user_errors import UserInputError
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,15 @@ FIELDS = ("rating", "evidence", "links")
 RETRY_MS = 5000
 UNAVAILABLE = ("Not saved: the database is unavailable. Your answer is kept on this page and will be saved "
                "when the connection returns.")
+def unchanged_statuses(_exc, *args, **_kwargs) -> list:
+    """A fallback for the autosave callbacks: leave every criterion's status as it is (their ids
+    are the callback's seventh argument)."""
+    import dash
+
+    ids = args[6] if len(args) > 6 else []
+    return [dash.no_update for _ in ids]
+
+
 FAILED = ("Not saved: something went wrong on our side. Your answer is kept on this page and we will keep "
           "trying to save it.")
 
@@ -86,7 +95,7 @@ def sync(current: dict, state: dict | None, save: Callable[[str, dict], Any],
     """Write all pending fields. Returns (status per touched criterion, new state, retry?, banner).
 
     ``current``: ``{criterion_id: {"rating"?, "evidence"?, "links"?}}`` as on the page.
-    ``save(criterion_id, fields)`` writes one criterion (raises InputError for invalid input).
+    ``save(criterion_id, fields)`` writes one criterion (raises UserInputError for invalid input).
     After the first unavailable/failed save the remaining criteria are not tried (the database
     is down; each attempt could wait for the busy timeout) but stay pending.
     """
@@ -102,7 +111,7 @@ def sync(current: dict, state: dict | None, save: Callable[[str, dict], Any],
             continue
         try:
             save(cid, dict(fields))
-        except InputError as exc:
+        except UserInputError as exc:
             state["rejected"].setdefault(cid, {}).update(fields)
             statuses[cid] = f"Not saved: {exc}"
             continue

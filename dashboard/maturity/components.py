@@ -13,6 +13,9 @@ from dashboard.maturity.rules import CELL_LABELS, overview
 CELL_SYMBOL = {"reached": "\u2714", "partly": "\u25d0", "not_yet": "\u2013"}
 
 
+UNAVAILABLE = "Sorry, this assessment could not be opened just now. Please try again shortly."
+
+
 def not_found(message: str = "") -> html.Div:
     return html.Div(className="mm-page mm-notfound", children=[
         html.H1("Assessment not found"),

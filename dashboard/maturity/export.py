@@ -21,6 +21,7 @@ from typing import Any
 from dashboard.maturity import repository as repo
 from dashboard.maturity.model import LEVELS, RATINGS, load_model
 from dashboard.maturity.rules import agreement, overview
+from dashboard.user_errors import UserInputError
 
 FORMAT = "wellbeing-maturity-assessment"
 VERSION = 1
@@ -88,10 +89,10 @@ def to_csv(snapshot: dict) -> str:
 
 def _fields(raw: Any) -> dict:
     if not isinstance(raw, dict):
-        raise repo.InputError("Each rating must be an object.")
+        raise UserInputError("Each rating must be an object.")
     rating = raw.get("rating")
     if rating not in (None, "") and rating not in RATINGS:
-        raise repo.InputError(f"Unknown rating {str(rating)[:20]!r}.")
+        raise UserInputError(f"Unknown rating {str(rating)[:20]!r}.")
     # lengths are checked here, before anything is written, so a bad file creates nothing
     return {"rating": rating or None,
             "evidence": repo.bounded_text(raw.get("evidence", "") or "", repo.db.MAX_NOTE, "Evidence notes", True),
@@ -107,33 +108,33 @@ def import_json(data: str | bytes | dict, url: str | None = None) -> dict:
     """
     if isinstance(data, (str, bytes)):
         if len(data) > MAX_IMPORT_BYTES:
-            raise repo.InputError("The file is too large to import.")
+            raise UserInputError("The file is too large to import.")
         try:
             data = json.loads(data)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise repo.InputError("The file is not valid JSON.") from exc
+            raise UserInputError("The file is not valid JSON.") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise repo.InputError("This is not an exported maturity assessment.")
+        raise UserInputError("This is not an exported maturity assessment.")
     if data.get("version") != VERSION:
-        raise repo.InputError("Unsupported export version.")
+        raise UserInputError("Unsupported export version.")
     criteria = load_model().criteria
     a = data.get("assessment") or {}
     if not isinstance(a, dict):
-        raise repo.InputError("The assessment details are missing.")
+        raise UserInputError("The assessment details are missing.")
     parts = data.get("participants") or []
     if not isinstance(parts, list) or len(parts) > repo.db.MAX_PARTICIPANTS:
-        raise repo.InputError("Too many participants, or participants are not a list.")
+        raise UserInputError("Too many participants, or participants are not a list.")
     clean_parts = []
     for p in parts:
         if not isinstance(p, dict) or not repo.bounded_text(p.get("name"), repo.db.MAX_PERSON, "A participant name"):
-            raise repo.InputError("Every participant needs a name.")
+            raise UserInputError("Every participant needs a name.")
         ratings = p.get("ratings") or {}
         if not isinstance(ratings, dict) or any(cid not in criteria for cid in ratings):
-            raise repo.InputError("Unknown criterion in participant ratings.")
+            raise UserInputError("Unknown criterion in participant ratings.")
         clean_parts.append((p["name"], {cid: _fields(v) for cid, v in ratings.items()}))
     consensus = data.get("consensus") or {}
     if not isinstance(consensus, dict) or any(cid not in criteria for cid in consensus):
-        raise repo.InputError("Unknown criterion in consensus.")
+        raise UserInputError("Unknown criterion in consensus.")
     consensus = {cid: _fields(v) for cid, v in consensus.items()}
     for key, limit in (("organisation", repo.db.MAX_NAME), ("strategy", repo.db.MAX_NAME),
                        ("facilitator", repo.db.MAX_PERSON)):

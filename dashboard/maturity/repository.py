@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from dashboard.maturity import db
 from dashboard.maturity.db import Assessment, Consensus, Participant, Rating
 from dashboard.maturity.model import RATINGS, load_model
+from dashboard.user_errors import UserInputError
 
 UNSET: Any = object()
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -33,9 +34,6 @@ _AREA_RE = re.compile(r"^[EKNSW]\d{8}$")
 _FIELDS = ("rating", "evidence", "links")
 _LIMITS = {"evidence": db.MAX_NOTE, "links": db.MAX_LINKS}
 
-
-class InputError(ValueError):
-    """A user-facing validation problem (message is safe to show)."""
 
 
 def new_token() -> str:
@@ -63,15 +61,15 @@ _LABELS = {"evidence": "Evidence notes", "links": "Evidence links"}
 
 
 def bounded_text(value: Any, limit: int, what: str, multiline: bool = False) -> str:
-    """Like `clean_text`, but text longer than ``limit`` is rejected (InputError), never cut."""
+    """Like `clean_text`, but text longer than ``limit`` is rejected (UserInputError), never cut."""
     if value is not None and not isinstance(value, (str, int, float)):
-        raise InputError(f"{what} must be text.")
+        raise UserInputError(f"{what} must be text.")
     raw = "" if value is None else str(value)
     if len(raw) > 4 * limit + 1000:  # obviously too long: do not even normalise it
-        raise InputError(f"{what}: too long, at most {limit} characters allowed.")
+        raise UserInputError(f"{what}: too long, at most {limit} characters allowed.")
     s = clean_text(raw, len(raw) + 1, multiline=multiline)
     if len(s) > limit:
-        raise InputError(f"{what}: too long, at most {limit} characters allowed (this has {len(s)}).")
+        raise UserInputError(f"{what}: too long, at most {limit} characters allowed (this has {len(s)}).")
     return s
 
 
@@ -88,7 +86,7 @@ def parse_date(value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError as exc:
-        raise InputError("Enter the date as YYYY-MM-DD.") from exc
+        raise UserInputError("Enter the date as YYYY-MM-DD.") from exc
 
 
 def safe_links(links: str) -> list[tuple[str, bool]]:
@@ -102,11 +100,11 @@ def safe_links(links: str) -> list[tuple[str, bool]]:
 
 def _new_assessment(organisation: str, area_code: str | None, strategy: str, assessment_date: Any,
                     facilitator: str, series_token: str | None) -> Assessment:
-    """A validated, not yet stored Assessment with fresh tokens (raises InputError)."""
+    """A validated, not yet stored Assessment with fresh tokens (raises UserInputError)."""
     code = clean_area_code(area_code) if area_code else None
     org = bounded_text(organisation, db.MAX_NAME, "The organisation name") or (code or "")
     if not org:
-        raise InputError("Choose a local authority or type the name of your organisation or area.")
+        raise UserInputError("Choose a local authority or type the name of your organisation or area.")
     return Assessment(
         join_token=new_token(), facilitator_token=new_token(),
         series_token=series_token if valid_token(series_token) else new_token(),
@@ -146,17 +144,17 @@ def create_filled(details: dict, participants: list[tuple[str, dict]], consensus
 
     criteria = load_model().criteria
     if len(participants) > db.MAX_PARTICIPANTS:
-        raise InputError("Too many participants.")
+        raise UserInputError("Too many participants.")
     names = []
     for name, ratings in participants:
         person = bounded_text(name, db.MAX_PERSON, "A participant name")
         if not person:
-            raise InputError("Every participant needs a name.")
+            raise UserInputError("Every participant needs a name.")
         if any(cid not in criteria for cid in ratings):
-            raise InputError("Unknown criterion in participant ratings.")
+            raise UserInputError("Unknown criterion in participant ratings.")
         names.append(person)
     if any(cid not in criteria for cid in consensus):
-        raise InputError("Unknown criterion in consensus.")
+        raise UserInputError("Unknown criterion in consensus.")
     db.ensure_ready(url)
     a = _new_assessment(details.get("organisation") or "", details.get("area_code"),
                         details.get("strategy") or "", details.get("date"), details.get("facilitator") or "",
@@ -211,17 +209,17 @@ def resolve(token: Any, url: str | None = None) -> dict | None:
 def join(join_token: str, name: str, url: str | None = None) -> str:
     """Add a participant to the assessment behind ``join_token``; returns their own token."""
     if not valid_token(join_token):
-        raise InputError("This joining link is not valid.")
+        raise UserInputError("This joining link is not valid.")
     person = bounded_text(name, db.MAX_PERSON, "Your name")
     if not person:
-        raise InputError("Enter your name or initials so the facilitator can tell ratings apart.")
+        raise UserInputError("Enter your name or initials so the facilitator can tell ratings apart.")
     db.ensure_ready(url)
     with db.session_scope(write=True, url=url) as s:
         a = s.scalar(select(Assessment).where(Assessment.join_token == join_token))
         if a is None:
-            raise InputError("Assessment not found.")
+            raise UserInputError("Assessment not found.")
         if len(a.participants) >= db.MAX_PARTICIPANTS:
-            raise InputError("This assessment already has the maximum number of participants.")
+            raise UserInputError("This assessment already has the maximum number of participants.")
         p = Participant(assessment_id=a.id, token=new_token(), name=person)
         s.add(p)
         s.flush()
@@ -234,13 +232,13 @@ def _clean_fields(rating=UNSET, evidence=UNSET, links=UNSET) -> dict:
     values = {}
     if rating is not UNSET:
         if rating not in (None, "") and (not isinstance(rating, str) or rating not in RATINGS):
-            raise InputError("Unknown rating.")
+            raise UserInputError("Unknown rating.")
         values["rating"] = rating or None
     for name, val in (("evidence", evidence), ("links", links)):
         if val is not UNSET:
             values[name] = bounded_text(val, _LIMITS[name], _LABELS[name], multiline=True)
     if not values:
-        raise InputError("Nothing to save.")
+        raise UserInputError("Nothing to save.")
     return values
 
 
@@ -277,7 +275,7 @@ def _upsert(session, model, keys: dict, values: dict, conflict: list[str]) -> No
 
 def _check_criterion(criterion_id: str) -> None:
     if criterion_id not in load_model().criteria:
-        raise InputError("Unknown criterion.")
+        raise UserInputError("Unknown criterion.")
 
 
 def save_rating(participant_token: str, criterion_id: str, rating=UNSET, evidence=UNSET,
@@ -286,12 +284,12 @@ def save_rating(participant_token: str, criterion_id: str, rating=UNSET, evidenc
     _check_criterion(criterion_id)
     values = _clean_fields(rating, evidence, links)
     if not valid_token(participant_token):
-        raise InputError("Assessment not found.")
+        raise UserInputError("Assessment not found.")
     db.ensure_ready(url)
     with db.session_scope(write=True, url=url) as s:
         p = s.scalar(select(Participant).where(Participant.token == participant_token))
         if p is None:
-            raise InputError("Assessment not found.")
+            raise UserInputError("Assessment not found.")
         _upsert(s, Rating, {"assessment_id": p.assessment_id, "participant_id": p.id,
                             "criterion_id": criterion_id}, values, ["participant_id", "criterion_id"])
     return dt.datetime.now()
@@ -303,12 +301,12 @@ def save_consensus(facilitator_token: str, criterion_id: str, rating=UNSET, evid
     _check_criterion(criterion_id)
     values = _clean_fields(rating, evidence, links)
     if not valid_token(facilitator_token):
-        raise InputError("Assessment not found.")
+        raise UserInputError("Assessment not found.")
     db.ensure_ready(url)
     with db.session_scope(write=True, url=url) as s:
         a = s.scalar(select(Assessment).where(Assessment.facilitator_token == facilitator_token))
         if a is None:
-            raise InputError("Assessment not found.")
+            raise UserInputError("Assessment not found.")
         _upsert(s, Consensus, {"assessment_id": a.id, "criterion_id": criterion_id}, values,
                 ["assessment_id", "criterion_id"])
     return dt.datetime.now()
@@ -428,12 +426,12 @@ def start_repeat(facilitator_token: str, assessment_date: Any = None, strategy: 
                  url: str | None = None) -> dict:
     """Start a repeat assessment of the same organisation in the same (private) series."""
     if not valid_token(facilitator_token):
-        raise InputError("Assessment not found.")
+        raise UserInputError("Assessment not found.")
     db.ensure_ready(url)
     with db.session_scope(url=url) as s:
         a = s.scalar(select(Assessment).where(Assessment.facilitator_token == facilitator_token))
         if a is None:
-            raise InputError("Assessment not found.")
+            raise UserInputError("Assessment not found.")
         org, code, strat, fac, series = a.organisation, a.area_code, a.strategy, a.facilitator, a.series_token
     return create_assessment(org, code, strategy if strategy else strat, assessment_date, fac,
                              series_token=series, url=url)

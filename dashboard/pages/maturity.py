@@ -13,6 +13,7 @@ from dashboard.maturity import db as mdb
 from dashboard.maturity import links
 from dashboard.maturity import repository as repo
 from dashboard.maturity.model import load_model
+from dashboard.components.errors import guarded, user_message
 
 dash.register_page(__name__, path="/maturity", title="Maturity self-assessment - Well-being Mission Dashboard")
 log = logging.getLogger(__name__)
@@ -97,34 +98,24 @@ def layout(**_kwargs):
           State("mm-create-org", "value"), State("mm-create-strategy", "value"),
           State("mm-create-date", "value"), State("mm-create-facilitator", "value"),
           prevent_initial_call=True)
+@guarded(user_message("Sorry, the assessment could not be created. Please try again.", "mm-error"))
 def _create(n, area, options, org, strategy, date, facilitator):
-    try:
-        if not n:
-            return dash.no_update
-        org = (org or "").strip()
-        if area and not org:
-            label = next((o.get("label", "") for o in options or [] if o.get("value") == area), area)
-            org = label.rsplit(" (", 1)[0] if label.endswith(")") else label
-        tokens = repo.create_assessment(org, area, strategy or "", date, facilitator or "")
-        return _links_panel(tokens, "Assessment created")
-    except repo.InputError as exc:
-        return html.P(str(exc), className="mm-error")
-    except Exception:
-        log.exception("create assessment failed")
-        return html.P("Sorry, the assessment could not be created. Please try again.", className="mm-error")
+    if not n:
+        return dash.no_update
+    org = (org or "").strip()
+    if area and not org:
+        label = next((o.get("label", "") for o in options or [] if o.get("value") == area), area)
+        org = label.rsplit(" (", 1)[0] if label.endswith(")") else label
+    tokens = repo.create_assessment(org, area, strategy or "", date, facilitator or "")
+    return _links_panel(tokens, "Assessment created")
 
 
 @callback(Output("mm-import-result", "children"), Input("mm-import-upload", "contents"), prevent_initial_call=True)
+@guarded(user_message("Sorry, that file could not be imported.", "mm-error"))
 def _import(contents):
     from dashboard.maturity.export import import_json
-    try:
-        if not contents or "," not in contents:
-            return dash.no_update
-        raw = base64.b64decode(contents.split(",", 1)[1])
-        tokens = import_json(raw)
-        return _links_panel(tokens, "Assessment imported")
-    except repo.InputError as exc:
-        return html.P(str(exc), className="mm-error")
-    except Exception:
-        log.exception("import failed")
-        return html.P("Sorry, that file could not be imported.", className="mm-error")
+
+    if not contents or "," not in contents:
+        return dash.no_update
+    tokens = import_json(base64.b64decode(contents.split(",", 1)[1]))
+    return _links_panel(tokens, "Assessment imported")

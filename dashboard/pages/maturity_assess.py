@@ -12,6 +12,7 @@ from dashboard.maturity import db as mdb
 from dashboard.maturity import links
 from dashboard.maturity import repository as repo
 from dashboard.maturity.model import LEVELS, load_model
+from dashboard.components.errors import guarded, user_message
 
 dash.register_page(__name__, path_template="/maturity/a/<token>",
                    title="Maturity self-assessment - Well-being Mission Dashboard")
@@ -85,39 +86,31 @@ def _rate_layout(token: str, view: dict) -> html.Div:
     ])
 
 
+@guarded(lambda *_a, **_k: mc.not_found(mc.UNAVAILABLE))
 def layout(token: str | None = None, **_kwargs):
-    try:
-        found = repo.resolve(token)
-        if found is None:
-            return mc.not_found()
-        if found["kind"] == "join":
-            return _join_layout(token, found["assessment"])
-        if found["kind"] == "facilitator":
-            return html.Div(className="mm-page", children=[
-                html.H1("This is a facilitator link"),
-                html.P(dcc.Link("Open the facilitator page", href=f"/maturity/f/{token}"))])
-        view = repo.participant_view(token)
-        return mc.not_found() if view is None else _rate_layout(token, view)
-    except Exception:
-        log.exception("maturity participant page failed")
-        return mc.not_found("Sorry, this assessment could not be opened just now. Please try again shortly.")
+    found = repo.resolve(token)
+    if found is None:
+        return mc.not_found()
+    if found["kind"] == "join":
+        return _join_layout(token, found["assessment"])
+    if found["kind"] == "facilitator":
+        return html.Div(className="mm-page", children=[
+            html.H1("This is a facilitator link"),
+            html.P(dcc.Link("Open the facilitator page", href=f"/maturity/f/{token}"))])
+    view = repo.participant_view(token)
+    return mc.not_found() if view is None else _rate_layout(token, view)
 
 
 @callback(Output("mm-join-result", "children"), Output("mm-join-location", "href"),
           Input("mm-join-btn", "n_clicks"), State("mm-join-name", "value"), State("mm-join-token", "data"),
           prevent_initial_call=True)
+@guarded(user_message("Sorry, you could not join just now. Please try again.", "mm-error"), dash.no_update)
 def _join(n, name, token):
-    try:
-        if not n:
-            return dash.no_update, dash.no_update
-        ptoken = repo.join(token, name or "")
-        href = f"/maturity/a/{ptoken}"
-        return html.P(["Joined. Opening your rating form: ", dcc.Link("continue", href=href)]), href
-    except repo.InputError as exc:
-        return html.P(str(exc), className="mm-error"), dash.no_update
-    except Exception:
-        log.exception("join failed")
-        return html.P("Sorry, you could not join just now. Please try again.", className="mm-error"), dash.no_update
+    if not n:
+        return dash.no_update, dash.no_update
+    ptoken = repo.join(token, name or "")
+    href = f"/maturity/a/{ptoken}"
+    return html.P(["Joined. Opening your rating form: ", dcc.Link("continue", href=href)]), href
 
 
 def autosave_step(token: str, current: dict, state: dict | None) -> tuple[dict, dict, bool, str]:
@@ -141,24 +134,18 @@ def form_values(ids, rates, evs, links) -> dict:
           State({"type": "mm-rate", "crit": ALL}, "id"),
           State("mm-sync", "data"), State("mm-ptoken", "data"),
           prevent_initial_call=True)
+@guarded(autosave.unchanged_statuses, dash.no_update, False, autosave.FAILED)
 def _autosave(rates, _b1, _b2, _tick, evs, links, ids, state, token):
     """Ratings save on change, notes and links on leaving the box; anything not yet saved (the
     database was unavailable) stays on the page and is retried every few seconds."""
-    try:
-        statuses, state, retry, msg = autosave_step(token, form_values(ids, rates, evs, links), state)
-        return ([statuses.get(i["crit"], dash.no_update) for i in ids], state, not retry, msg)
-    except Exception:  # pragma: no cover - sync() already catches everything
-        log.exception("autosave failed")
-        return [dash.no_update for _ in ids], dash.no_update, False, autosave.FAILED
+    statuses, state, retry, msg = autosave_step(token, form_values(ids, rates, evs, links), state)
+    return ([statuses.get(i["crit"], dash.no_update) for i in ids], state, not retry, msg)
 
 
 @callback(Output("mm-own-grid", "children"),
           Input({"type": "mm-rate", "crit": ALL}, "value"), State({"type": "mm-rate", "crit": ALL}, "id"),
           prevent_initial_call=True)
+@guarded(dash.no_update)
 def _own_grid(values, ids):
-    try:
-        ratings = {i["crit"]: v for i, v in zip(ids, values)}
-        return mc.grid(load_model(), ratings, "Your own ratings: level reached per hallmark")
-    except Exception:
-        log.exception("grid failed")
-        return dash.no_update
+    ratings = {i["crit"]: v for i, v in zip(ids, values)}
+    return mc.grid(load_model(), ratings, "Your own ratings: level reached per hallmark")

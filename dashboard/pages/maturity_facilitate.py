@@ -14,6 +14,7 @@ from dashboard.maturity import export as mexport
 from dashboard.maturity import facilitation, links
 from dashboard.maturity import repository as repo
 from dashboard.maturity.model import LEVELS, load_model
+from dashboard.components.errors import guarded, user_message
 
 dash.register_page(__name__, path_template="/maturity/f/<token>",
                    title="Maturity self-assessment (facilitator) - Well-being Mission Dashboard")
@@ -141,13 +142,10 @@ def _layout(token: str, snap: dict) -> html.Div:
     ])
 
 
+@guarded(lambda *_a, **_k: mc.not_found(mc.UNAVAILABLE))
 def layout(token: str | None = None, **_kwargs):
-    try:
-        snap = repo.facilitator_view(token)
-        return mc.not_found() if snap is None else _layout(token, snap)
-    except Exception:
-        log.exception("maturity facilitator page failed")
-        return mc.not_found("Sorry, this assessment could not be opened just now. Please try again shortly.")
+    snap = repo.facilitator_view(token)
+    return mc.not_found() if snap is None else _layout(token, snap)
 
 
 def consensus_step(token: str, current: dict, state: dict | None) -> tuple[dict, dict, bool, str]:
@@ -167,15 +165,12 @@ def consensus_step(token: str, current: dict, state: dict | None) -> tuple[dict,
           State({"type": "mm-crate", "crit": ALL}, "id"),
           State("mm-csync", "data"), State("mm-ftoken", "data"),
           prevent_initial_call=True)
+@guarded(autosave.unchanged_statuses, dash.no_update, False, autosave.FAILED)
 def _autosave_consensus(rates, _b1, _b2, _tick, evs, links, ids, state, token):
-    try:
-        current = {i["crit"]: {"rating": r, "evidence": e or "", "links": lk or ""}
-                   for i, r, e, lk in zip(ids, rates, evs, links)}
-        statuses, state, retry, msg = consensus_step(token, current, state)
-        return ([statuses.get(i["crit"], dash.no_update) for i in ids], state, not retry, msg)
-    except Exception:  # pragma: no cover - sync() already catches everything
-        log.exception("consensus autosave failed")
-        return [dash.no_update for _ in ids], dash.no_update, False, autosave.FAILED
+    current = {i["crit"]: {"rating": r, "evidence": e or "", "links": lk or ""}
+               for i, r, e, lk in zip(ids, rates, evs, links)}
+    statuses, state, retry, msg = consensus_step(token, current, state)
+    return ([statuses.get(i["crit"], dash.no_update) for i in ids], state, not retry, msg)
 
 
 def live_step(token: str, known: str | None):
@@ -245,53 +240,42 @@ def _moderation(value, _stamp, token, shown):
           Input({"type": "mm-crate", "crit": ALL}, "value"), Input("mm-version", "data"),
           State({"type": "mm-crate", "crit": ALL}, "id"),
           State("mm-ftoken", "data"), prevent_initial_call=True)
+@guarded(dash.no_update)
 def _overview(values, _stamp, ids, token):
-    try:
-        snap = repo.facilitator_view(token)
-        if snap is None:
-            return dash.no_update
-        for i, v in zip(ids, values):  # the browser's consensus choices are the newest truth
-            if v:
-                snap["consensus"].setdefault(i["crit"], {})["rating"] = v
-        model = load_model()
-        eff = repo.effective_ratings(snap)
-        return [mc.grid(model, eff), mc.next_steps_block(model, eff)]
-    except Exception:
-        log.exception("overview failed")
+    snap = repo.facilitator_view(token)
+    if snap is None:
         return dash.no_update
+    for i, v in zip(ids, values):  # the browser's consensus choices are the newest truth
+        if v:
+            snap["consensus"].setdefault(i["crit"], {})["rating"] = v
+    model = load_model()
+    eff = repo.effective_ratings(snap)
+    return [mc.grid(model, eff), mc.next_steps_block(model, eff)]
 
 
 @callback(Output("mm-download", "data"), Output("mm-dl-status", "children"),
           Input("mm-dl-csv-btn", "n_clicks"), Input("mm-dl-json-btn", "n_clicks"),
           State("mm-ftoken", "data"), prevent_initial_call=True)
+@guarded(dash.no_update, "Sorry, the export failed. Please try again.")
 def _download(_c, _j, token):
-    try:
-        snap = repo.facilitator_view(token)
-        if snap is None:
-            return dash.no_update, "Assessment not found."
-        if ctx.triggered_id == "mm-dl-json-btn":
-            return dcc.send_string(mexport.to_json(snap), mexport.filename(snap, "json")), "JSON download started."
-        return dcc.send_string(mexport.to_csv(snap), mexport.filename(snap, "csv")), "CSV download started."
-    except Exception:
-        log.exception("export failed")
-        return dash.no_update, "Sorry, the export failed. Please try again."
+    snap = repo.facilitator_view(token)
+    if snap is None:
+        return dash.no_update, "Assessment not found."
+    if ctx.triggered_id == "mm-dl-json-btn":
+        return dcc.send_string(mexport.to_json(snap), mexport.filename(snap, "json")), "JSON download started."
+    return dcc.send_string(mexport.to_csv(snap), mexport.filename(snap, "csv")), "CSV download started."
 
 
 @callback(Output("mm-repeat-result", "children"), Input("mm-repeat-btn", "n_clicks"),
           State("mm-repeat-date", "value"), State("mm-ftoken", "data"), prevent_initial_call=True)
+@guarded(user_message("Sorry, the repeat assessment could not be created.", "mm-error"))
 def _repeat(n, date, token):
-    try:
-        if not n:
-            return dash.no_update
-        t = repo.start_repeat(token, date)
-        f, j = f"/maturity/f/{t['facilitator_token']}", f"/maturity/a/{t['join_token']}"
-        return html.Div([
-            mc.copy_link("repeat-facilitator", "Repeat created. Facilitator link (private):", links.absolute(f),
-                         "Copy the repeat's facilitator link", href=f, link_id="mm-repeat-facilitator"),
-            mc.copy_link("repeat-join", "Link for participants:", links.absolute(j),
-                         "Copy the repeat's participant link", link_id="mm-repeat-join")])
-    except repo.InputError as exc:
-        return html.P(str(exc), className="mm-error")
-    except Exception:
-        log.exception("repeat failed")
-        return html.P("Sorry, the repeat assessment could not be created.", className="mm-error")
+    if not n:
+        return dash.no_update
+    t = repo.start_repeat(token, date)
+    f, j = f"/maturity/f/{t['facilitator_token']}", f"/maturity/a/{t['join_token']}"
+    return html.Div([
+        mc.copy_link("repeat-facilitator", "Repeat created. Facilitator link (private):", links.absolute(f),
+                     "Copy the repeat's facilitator link", href=f, link_id="mm-repeat-facilitator"),
+        mc.copy_link("repeat-join", "Link for participants:", links.absolute(j),
+                     "Copy the repeat's participant link", link_id="mm-repeat-join")])

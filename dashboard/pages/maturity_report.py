@@ -11,6 +11,7 @@ from dashboard.maturity import components as mc
 from dashboard.maturity import repository as repo
 from dashboard.maturity.model import LEVELS, load_model
 from dashboard.maturity.rules import agreement
+from dashboard.components.errors import guarded
 
 dash.register_page(__name__, path_template="/maturity/r/<token>",
                    title="Maturity self-assessment report - Well-being Mission Dashboard")
@@ -92,11 +93,9 @@ def _layout(token: str, snap: dict) -> html.Div:
     ])
 
 
+@guarded(lambda *_a, **_k: mc.not_found("Sorry, this report could not be produced just now. Please try again "
+                                         "shortly."))
 def layout(token: str | None = None, **_kwargs):
-    try:
-        snap = repo.facilitator_view(token)
-        return mc.not_found() if snap is None else _layout(token, snap)
-    except Exception:
-        log.exception("maturity report failed")
-        return mc.not_found("Sorry, this report could not be produced just now. Please try again shortly.")
+    snap = repo.facilitator_view(token)
+    return mc.not_found() if snap is None else _layout(token, snap)
 

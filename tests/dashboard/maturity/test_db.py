@@ -14,6 +14,7 @@ from dashboard.config import ROOT
 from dashboard.maturity import db
 from dashboard.maturity import repository as repo
 from dashboard.maturity.model import load_model
+from dashboard.user_errors import UserInputError
 
 CRITERIA = sorted(load_model().criteria)
 
@@ -70,21 +71,21 @@ def test_tokens_and_privacy(db_url):
     for tok in (t["join_token"], p1):
         assert repo.facilitator_view(tok, url=db_url) is None
         assert repo.series_for_facilitator(tok, url=db_url) == []
-        with pytest.raises(repo.InputError):
+        with pytest.raises(UserInputError):
             repo.save_consensus(tok, "h1.a1", rating="fully", url=db_url)
-    with pytest.raises(repo.InputError):
+    with pytest.raises(UserInputError):
         repo.save_rating(t["facilitator_token"], "h1.a1", rating="fully", url=db_url)
 
 
 def test_input_validation_and_limits(db_url):
     t, (p1,) = _new(db_url, 1)
-    with pytest.raises(repo.InputError):
+    with pytest.raises(UserInputError):
         repo.save_rating(p1, "h9.a1", rating="fully", url=db_url)
-    with pytest.raises(repo.InputError):
+    with pytest.raises(UserInputError):
         repo.save_rating(p1, "h1.a1", rating="excellent", url=db_url)
-    with pytest.raises(repo.InputError):
+    with pytest.raises(UserInputError):
         repo.create_assessment("   ", None, url=db_url)
-    with pytest.raises(repo.InputError):
+    with pytest.raises(UserInputError):
         repo.join(t["join_token"], "  ", url=db_url)
     # control characters are dropped; text at the limit is kept whole
     repo.save_rating(p1, "h1.a1", evidence="x\x00y\x07" + "z" * (db.MAX_NOTE - 2), url=db_url)
@@ -93,20 +94,20 @@ def test_input_validation_and_limits(db_url):
     # oversized text is rejected with a message (never silently cut), and nothing changes
     for field, limit in (("evidence", db.MAX_NOTE), ("links", db.MAX_LINKS)):
         for size in (limit + 1, 10 * limit, 1_000_000):
-            with pytest.raises(repo.InputError, match="too long"):
+            with pytest.raises(UserInputError, match="too long"):
                 repo.save_rating(p1, "h1.a1", **{field: "z" * size}, url=db_url)
-            with pytest.raises(repo.InputError, match="too long"):
+            with pytest.raises(UserInputError, match="too long"):
                 repo.save_consensus(t["facilitator_token"], "h1.a1", **{field: "z" * size}, url=db_url)
     assert repo.participant_view(p1, url=db_url)["ratings"]["h1.a1"]["evidence"] == ev
-    with pytest.raises(repo.InputError, match="too long"):
+    with pytest.raises(UserInputError, match="too long"):
         repo.join(t["join_token"], "N" * (db.MAX_PERSON + 1), url=db_url)
     for args in (("O" * (db.MAX_NAME + 1),), ("Org", None, "S" * (db.MAX_NAME + 1)),
                  ("Org", None, "", None, "F" * (db.MAX_PERSON + 1))):
-        with pytest.raises(repo.InputError, match="too long"):
+        with pytest.raises(UserInputError, match="too long"):
             repo.create_assessment(*args, url=db_url)
-    with pytest.raises(repo.InputError):
+    with pytest.raises(UserInputError):
         repo.save_rating(p1, "h1.a1", evidence={"not": "text"}, url=db_url)
-    with pytest.raises(repo.InputError):
+    with pytest.raises(UserInputError):
         repo.save_rating(p1, "h1.a1", rating=["fully"], url=db_url)
     ok = repo.create_assessment("O" * db.MAX_NAME, "not-a-code", "S" * db.MAX_NAME, None, "F" * db.MAX_PERSON,
                                 url=db_url)

@@ -10,6 +10,7 @@ import pytest
 from dashboard.maturity import export, register_routes
 from dashboard.maturity import repository as repo
 from dashboard.maturity.model import load_model
+from dashboard.user_errors import UserInputError
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def test_json_round_trip(filled):
     "x" * (export.MAX_IMPORT_BYTES + 1),
 ])
 def test_import_rejects_bad_documents(sqlite_url, bad):
-    with pytest.raises(repo.InputError):
+    with pytest.raises(UserInputError):
         export.import_json(bad, url=sqlite_url)
 
 

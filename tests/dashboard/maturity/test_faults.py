@@ -18,6 +18,7 @@ from dashboard.config import ROOT
 from dashboard.maturity import autosave, db
 from dashboard.maturity import export
 from dashboard.maturity import repository as repo
+from dashboard.user_errors import UserInputError
 
 
 def _setup(url, n=1):
@@ -242,7 +243,7 @@ def test_facilitator_rights_are_checked_server_side(app, sqlite_url, monkeypatch
     for wrong in (p, t["join_token"], "A" * 32, None, ""):
         statuses, state, retry, _ = fac.consensus_step(wrong, form, None)
         assert statuses == {"h1.a1": "Not saved: Assessment not found."} and not retry
-        with pytest.raises(repo.InputError):
+        with pytest.raises(UserInputError):
             repo.save_consensus(wrong, "h1.a1", rating="fully")
     assert repo.facilitator_view(t["facilitator_token"])["consensus"] == {}
     with app.server.test_request_context("/"):

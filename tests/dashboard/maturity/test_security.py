@@ -14,6 +14,7 @@ import pytest
 from dashboard.maturity import db, export
 from dashboard.maturity import repository as repo
 from dashboard.maturity.model import load_model
+from dashboard.user_errors import UserInputError
 
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
@@ -167,7 +168,7 @@ def test_import_rejects_oversized_fields_before_writing(sqlite_url):
     for bad in (doc, {**doc, "participants": [{"name": "N" * (db.MAX_PERSON + 1)}]},
                 {**doc, "participants": [], "assessment": {"organisation": "O" * (db.MAX_NAME + 1)}},
                 {**doc, "participants": [], "consensus": {"h1.a1": {"links": "l" * (db.MAX_LINKS + 1)}}}):
-        with pytest.raises(repo.InputError, match="too long"):
+        with pytest.raises(UserInputError, match="too long"):
             export.import_json(json.dumps(bad), url=sqlite_url)
     from sqlalchemy import func, select
 
