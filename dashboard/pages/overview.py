@@ -37,8 +37,11 @@ GAP_STYLE = {"published": {"color": AF_CATEGORICAL[0], "symbol": "circle", "dash
              "adjusted": {"color": AF_CATEGORICAL[2], "symbol": "diamond", "dash": "solid", "offset": 0.0},
              "noise": {"color": "#505a5f", "symbol": "triangle-up", "dash": "dot", "offset": 0.2}}
 FONT = {"family": "Helvetica Neue, Arial, sans-serif", "size": 13, "color": "#0b0c0c"}
+# Fixed margins instead of plotly's automargin: each automatic margin costs plotly.js another layout
+# pass (measured: the change chart draws in about half the time without it).
 AXIS = {"showline": True, "linecolor": "#0b0c0c", "ticks": "outside", "showgrid": False, "zeroline": False,
-        "automargin": True}
+        "automargin": False}
+CHAR_PX = 7  # about the width of a character of the chart font, for the margin of the area names
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 
@@ -213,7 +216,7 @@ def _gap_figure(chart: dict) -> dict:
                       "text": (f"<a href=\"{src.href}\" target=\"_blank\">{label} (ONS)</a>" if src else label)
                       .replace(": ", ":<br>", 1), "font": {"size": 12}})
     return {"data": data, "layout": {
-        "height": 480, "margin": {"l": 56, "r": 12, "t": 10, "b": 30}, "font": FONT,
+        "height": 480, "margin": {"l": 64, "r": 12, "t": 10, "b": 64}, "font": FONT,
         "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "hovermode": "closest",
         "showlegend": True, "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "xaxis": {**AXIS, "tickmode": "array", "tickvals": x0,
@@ -313,7 +316,9 @@ def _change_figure(v: dict) -> dict:
         data.append({"type": "scatter", "mode": "markers", "name": "Not assessed", "x": other["change"].tolist(),
                      "y": other["area_name"].tolist(), "marker": {"color": "#BFC1C3", "size": 10}})
     return {"data": data, "layout": {
-        "height": max(360, 30 * len(cf) + 130), "margin": {"l": 10, "r": 12, "t": 10, "b": 40}, "font": FONT,
+        "height": max(360, 30 * len(cf) + 150),
+        "margin": {"l": 16 + CHAR_PX * max(len(str(n)) for n in cf["area_name"]), "r": 12, "t": 10, "b": 90},
+        "font": FONT,
         "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "hovermode": "closest",
         "showlegend": True, "legend": {"orientation": "h", "x": 0, "y": 1.01, "yanchor": "bottom"},
         "xaxis": {**AXIS, "title": {"text": f"Change since 2018-19<br>(score points; bars: 95% CI)<br>{title}",
