@@ -515,7 +515,7 @@ def sensitivity_sentence(sens, metric_id: str, period: str | None) -> Notice | N
         what = f"the adjusted verdict for {period} depends on the assumed correlation ({calls})."
     return Notice([Strong("Sensitivity: "), "ONS does not publish how strongly an area's four estimates' sampling "
                    f"errors are correlated; {what} ", Link("Why a correlation is assumed", METHODS["correlation"]),
-                   "."])
+                   "; ", Link("the adjusted gap", METHODS["adjusted"]), "."])
 
 
 def _split_reasons(reason: str) -> list[tuple[str, str]]:

@@ -272,14 +272,19 @@ def _gap_section(gap_metric: str) -> html.Section:
                    className="visually-hidden", id="ov-gap-summary"),
             dcc.Loading(dcc.Graph(id="ov-gap-graph", figure=fig, config=GRAPH_CONFIG, className="ov-graph"),
                         type="default"),
-            html.P("Markers: circle, published estimates; diamond, adjusted; triangle and dotted line, noise alone. "
-                   "Bars are 95% intervals; dashed lines are each gap's 2017-19 baseline.", className="hint"),
+            html.P(["Markers: circle, published estimates; diamond, adjusted for sampling noise (",
+                    dcc.Link("how", href=mvw.METHODS["adjusted"]), "); triangle and dotted line, noise alone (",
+                    dcc.Link("how", href=mvw.METHODS["noise"]), "). Bars are 95% intervals; dashed lines are each "
+                    "gap's 2017-19 baseline; the dotted vertical line is the March 2020 change of interview mode (",
+                    dcc.Link("what changed", href=mvw.METHODS["mode"]), ")."], className="hint"),
             _lazy_table("Show the data as a table", "ov-gap"),
         ]),
         download_button("ov-gap-csv", "Download the gap tracker (CSV)"),
         html.Div(_paragraphs(v["unranked"]), id="ov-unranked", className="ov-unranked"),
         html.H3("How much does the assumed error correlation matter?", id="ov-sensitivity-heading"),
         html.Div(sens, id="ov-sensitivity"),
+        html.P(["How much of the differences between areas the model treats as real, year by year: ",
+                dcc.Link("model diagnostics", href="/data#model-diagnostics"), "."], className="hint"),
     ])
 
 
@@ -431,7 +436,11 @@ def headline_table_div() -> html.Div:
 
 def gap_table_div(metric) -> html.Div:
     v = mvw.gap_table_view(metric)
-    return _table(v["table"], "ov-gap-table", f"{v['label']}: the gap by year, three ways, with the 2017-19 baseline")
+    return html.Div([
+        _table(v["table"], "ov-gap-table", f"{v['label']}: the gap by year, three ways, with the 2017-19 baseline"),
+        html.P(["Adjusted figures are estimates from a statistical model, not published by ONS (",
+                dcc.Link("how the adjusted gap is estimated", href=mvw.METHODS["adjusted"]), "; ",
+                dcc.Link("the noise-only benchmark", href=mvw.METHODS["noise"]), ")."], className="hint")])
 
 
 def change_table_div(metric, period) -> html.Div:

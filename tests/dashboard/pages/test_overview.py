@@ -127,6 +127,10 @@ def test_table_alternatives_are_drawn_when_opened(overview):
     t = text(overview.gap_table_div("overall"))
     assert "Published-estimate gap" in t and "Adjusted gap" in t and "Noise-only gap" in t
     assert "pre-baseline context" in t
+    # every place an adjusted figure appears links to the methods
+    assert "/data#methods-adjusted" in flat(overview.gap_table_div("overall"))
+    assert "/data#methods-adjusted" in flat(overview.update_gap("overall")[3])  # the sensitivity table
+    assert "/data#methods-adjusted" in flat(overview.update_gap("overall")[1])  # the verdict
     assert "Northern Ireland" in text(overview.change_table_div("mean_happiness", "2022-23"))
     assert "After Holm's correction" in text(overview.headline_table_div())
 
