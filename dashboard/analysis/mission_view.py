@@ -569,7 +569,7 @@ def _reason_text(reason: str, n_measures: int) -> str:
 
 
 def unranked_notice(unranked, period: str | None, label: str | None = None,
-                    n_measures: int = 4) -> Notice | None:
+                    n_measures: int = 4, explain: bool = True) -> Notice | None:
     """'N areas not ranked in <period>: A (why); B, C (why).' with the build's reasons."""
     if period is None:
         return None
@@ -582,9 +582,11 @@ def unranked_notice(unranked, period: str | None, label: str | None = None,
             str(r["area_name"]))
     ordered = sorted(groups.items(), key=lambda kv: (len(kv[1]), kv[0]))
     listing = "; ".join(f"{join_words(names)} ({why})" for why, names in ordered)
-    return Notice([Strong(f"{plural(len(u), 'area')} not ranked in {label or period}: "),
-                   f"{listing}. An area is ranked only when all four measures are published for it (",
-                   Link("areas left out of a ranking", METHODS["unranked"]), ")."])
+    head = [Strong(f"{plural(len(u), 'area')} not ranked in {label or period}: "), f"{listing}."]
+    if not explain:
+        return Notice(head)
+    return Notice(head + [" An area is ranked only when all four measures are published for it (",
+                          Link("areas left out of a ranking", METHODS["unranked"]), ")."])
 
 
 # ----------------------------------------------------------------------------- regions and nations
@@ -856,7 +858,7 @@ def gap_view(metric: str | None) -> dict:
     unranked = [unranked_notice(unr.get(v["period"]), v["period"])]
     if base is not None:
         unranked.append(unranked_notice(unr.get(str(base["period"])), str(base["period"]),
-                                        f"the {BASELINE_LABEL} ({base['period']})"))
+                                        f"the {BASELINE_LABEL} ({base['period']})", explain=False))
     return {"metric": metric, "label": label, "title": titles.get(metric, metric), "verdict": v,
             "sentence": f"{label}: {v['sentence']}", "lines": v["lines"], "tone": v["tone"],
             "chart": _chart_of(recs, modes, titles.get(metric, metric)),

@@ -42,8 +42,8 @@ FONT = {"family": "Helvetica Neue, Arial, sans-serif", "size": 13, "color": "#0b
 AXIS = {"showline": True, "linecolor": "#0b0c0c", "ticks": "outside", "showgrid": False, "zeroline": False,
         "automargin": False}
 CHAR_PX = 7  # about the width of a character of the chart font, for the margin of the area names
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+# Only the image download in the mode bar: a short bar that leaves the legend readable on a phone.
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtons": [["toImage"]]}
 
 
 def _label(text: str, for_id: str) -> html.Label:
