@@ -8,6 +8,7 @@ import pandas as pd
 from dash import dash_table, dcc, html
 
 from dashboard.analysis import methods_text
+from dashboard.analysis import mission_view
 from dashboard.components.common import guarded, message, page_header
 from dashboard.queries import build, catalogue, observations
 from dashboard.queries import vocabulary as vocab
@@ -64,6 +65,45 @@ def methods() -> html.Div:
     return html.Div([html.H2("Methods", id="methods")] + [
         html.Section([html.H3(s["title"], id=s["anchor"]), dcc.Markdown(s["body"], link_target="_self")],
                      className="methods-section") for s in methods_text.sections()], className="methods")
+
+
+def _small_table(df: pd.DataFrame, table_id: str, caption: str) -> html.Div:
+    return html.Div([
+        html.P(caption, className="table-caption", id=f"{table_id}-caption"),
+        dash_table.DataTable(id=table_id, data=df.to_dict("records"), columns=[{"name": c, "id": c} for c in df.columns],
+                             page_size=20, style_table={"overflowX": "auto"},
+                             style_cell={"fontFamily": "inherit", "fontSize": "0.9rem", "textAlign": "left",
+                                         "padding": "6px", "whiteSpace": "normal", "height": "auto", "minWidth": "90px"},
+                             style_header={"fontWeight": "bold", "backgroundColor": "#f3f2f1"}),
+    ], className="table-wrap", role="region", **{"aria-labelledby": f"{table_id}-caption"})
+
+
+def model_diagnostics() -> html.Div:
+    """The small-area model behind the adjusted figures, per measure and year."""
+    v = mission_view.model_view()
+    if v["reliability"].empty:
+        return html.Div([html.H3("Model diagnostics", id="model-diagnostics"),
+                         message("The small-area model is not in this data.")])
+    corr = (f" The four measures' sampling errors are assumed to be correlated {v['correlation']:.1f} "
+            "(see “Correlated sampling errors” above).") if v["correlation"] is not None else ""
+    return html.Div([
+        html.H3("Model diagnostics", id="model-diagnostics"),
+        html.P("How much of the differences between local authorities' published estimates the small-area model "
+               "treats as real. An area's reliability is the between-area variance divided by that variance plus "
+               "the area's sampling variance: near 1, its estimate is kept almost as published; near 0, it is "
+               "pulled almost all the way to its region's mean. Reliabilities are lower when the estimates are "
+               "noisier." + corr),
+        _small_table(v["reliability"], "data-model-reliability",
+                     "Median reliability of the local authorities' estimates (10th to 90th percentile across areas), "
+                     "by measure and year"),
+        _small_table(v["variance"], "data-model-variance",
+                     "Between-area variance of the true values (its standard error in brackets), by measure and year, "
+                     + ("in score points squared" if v["scales"] == ["identity"] else
+                        "on the scale each measure was modelled on (the arcsine square root of a share)")),
+        html.P(["The same figures, with the median standard error of the published estimates: ",
+                html.A("model diagnostics, CSV", href="/api/v1/mission/model?format=csv"), " (or ",
+                html.A("JSON", href="/api/v1/mission/model"), ")."], className="hint"),
+    ], className="methods-section")
 
 
 def accessibility() -> html.Div:
@@ -146,5 +186,6 @@ def layout(**_q):
         html.P(["Definitions, sources, caveats and status notes for every metric are in the ",
                 html.A("catalogue CSV", href="/download/metrics.csv"), "."], className="hint"),
         methods(),
+        model_diagnostics(),
         accessibility(),
     ], className="data-methods")

@@ -1,17 +1,19 @@
 """/ : the mission overview. Has well-being improved significantly in every region and nation since
 2019, and is the gap between the worst third of local authorities and the rest closing against the
-2017-19 baseline? Numbers come from the build's mission tables via `dashboard.analysis.mission_view`.
+2017-19 baseline? Numbers and words come from `dashboard.analysis.mission_view`; this module lays
+them out. The first view is drawn with the layout (no callback round trip before the first
+paint); the callbacks answer the controls only. Figures are plain dicts: plotly.js does the
+drawing, and the server does not validate them through `plotly.graph_objects`.
 """
 from __future__ import annotations
 
 import dash
 import pandas as pd
-import plotly.graph_objects as go
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard.analysis import mission_view as mvw
-from dashboard.components.common import (chart_with_table, download_button, error_notice, guarded, message, notice,
-                                         page_header, table)
+from dashboard.components.common import (download_button, error_notice, guarded, message, notice, page_header,
+                                         parts)
 from dashboard.formatting import interval, number, signed
 from dashboard.palette import AF_CATEGORICAL, BENCHMARK_COLOURS
 from dashboard.queries import build, catalogue, mission
@@ -24,15 +26,71 @@ MISSION = ("By 2030, well-being will have improved in every area of the UK, with
            "performing and other areas closing.")
 ONS_CAVEAT = ("ONS advises that estimates for a single local authority come from a sample survey and have wide "
               "confidence intervals, so local authorities should not be ranked naively on their point "
-              "estimates. This dashboard shows the interval beside every estimate and only calls a change "
-              "significant when the 95% confidence intervals say so.")
+              "estimates. This dashboard shows the interval beside every estimate, only calls a change "
+              "significant when the 95% intervals say so, and shows the gap adjusted for sampling noise beside "
+              "the gap between the published estimates.")
 VERDICT_COLOURS = {"significantly improved": BENCHMARK_COLOURS["better"],
                    "significantly worse": BENCHMARK_COLOURS["worse"],
                    "no significant change": "#3D3D3D"}
+VERDICT_SYMBOLS = {"significantly improved": "triangle-up", "significantly worse": "x", "no significant change": "circle"}
+GAP_STYLE = {"published": {"color": AF_CATEGORICAL[0], "symbol": "circle", "dash": "solid", "offset": -0.2},
+             "adjusted": {"color": AF_CATEGORICAL[2], "symbol": "diamond", "dash": "solid", "offset": 0.0},
+             "noise": {"color": "#505a5f", "symbol": "triangle-up", "dash": "dot", "offset": 0.2}}
+FONT = {"family": "Helvetica Neue, Arial, sans-serif", "size": 13, "color": "#0b0c0c"}
+# Fixed margins instead of plotly's automargin: each automatic margin costs plotly.js another layout
+# pass (measured: the change chart draws in about half the time without it).
+AXIS = {"showline": True, "linecolor": "#0b0c0c", "ticks": "outside", "showgrid": False, "zeroline": False,
+        "automargin": False}
+CHAR_PX = 7  # about the width of a character of the chart font, for the margin of the area names
+# Only the image download in the mode bar: a short bar that leaves the legend readable on a phone.
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtons": [["toImage"]]}
 
 
 def _label(text: str, for_id: str) -> html.Label:
     return html.Label(text, htmlFor=for_id, className="control-label")
+
+
+def _paragraphs(notices, cls: str = "") -> list:
+    return [html.P(parts(n.parts), className=cls or None) for n in notices if n is not None]
+
+
+def _table(df: pd.DataFrame, table_id: str, caption: str, kinds: pd.DataFrame | None = None,
+           row_header: bool = True) -> html.Div:
+    """A plain, accessible HTML table (caption, column headers, the first column as row headers),
+    scrolling inside its own box on narrow screens. `kinds` (same shape) adds a class per cell,
+    always beside the cell's text."""
+    if df is None or df.empty:
+        return html.Div(message("Not in this data."), id=table_id)
+    cols = list(df.columns)
+    head = html.Thead(html.Tr([html.Th(c, scope="col") for c in cols]))
+    body = []
+    krows = kinds.to_dict("records") if kinds is not None and not kinds.empty else None
+    for i, r in enumerate(df.to_dict("records")):
+        cells = []
+        for j, c in enumerate(cols):
+            v = r[c]
+            text = "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+            cls = f"ov-cell--{krows[i][c]}" if krows and krows[i].get(c) else None
+            cells.append(html.Th(text, scope="row") if (row_header and j == 0) else html.Td(text, className=cls))
+        body.append(html.Tr(cells))
+    # The caption sits outside the scrolling box so that it stays readable on a phone.
+    return html.Div([
+        html.P(caption, className="table-caption", id=f"{table_id}-caption"),
+        html.Div(html.Table([head, html.Tbody(body)], id=table_id, className="ov-table",
+                            **{"aria-labelledby": f"{table_id}-caption"}),
+                 className="table-wrap ov-table-wrap", role="region", tabIndex=0,
+                 **{"aria-labelledby": f"{table_id}-caption"})])
+
+
+def _details(summary: str, *children, cls: str = "chart-table", details_id: str | None = None) -> html.Details:
+    kw = {"id": details_id, "n_clicks": 0} if details_id else {}
+    return html.Details([html.Summary(summary), *children], className=cls, **kw)
+
+
+def _lazy_table(summary: str, name: str) -> html.Details:
+    """A table alternative behind <details>, drawn only when opened: the first paint does not
+    build or render tables nobody has asked for yet."""
+    return _details(summary, html.Div(id=f"{name}-table-wrap", **{"aria-live": "polite"}), details_id=f"{name}-details")
 
 
 # ----------------------------------------------------------------------------- static sections
@@ -42,20 +100,21 @@ def _basis_box(basis: str) -> html.Section:
                        "worthwhile, low happiness and high anxiety for every local authority, the mission's own "
                        "headline metrics.")]
     else:
+        share_ids = catalogue.share_ids()
         text = [html.P(["These results use ", html.Strong("published mean scores"), " (0 to 10, with 95% "
                         "confidence intervals), because ONS's low-wellbeing shares for every local authority are "
                         "not in this data: the shares here cover London boroughs, regions, nations and the UK up "
                         "to 2018-19 only. ONS publishes the shares for every local authority in its ",
                         html.A("personal well-being dataset", target="_blank", rel="noopener",
-                               href=(catalogue.metric(catalogue.share_ids()[0]) or {}).get("publisher_url")
-                               if catalogue.share_ids() else None),
+                               href=(catalogue.metric(share_ids[0]) or {}).get("publisher_url") if share_ids else None),
                         "."])]
     return html.Section(className="ov-basis", **{"aria-labelledby": "ov-basis-heading"}, children=[
         html.H2("Basis of these results", id="ov-basis-heading"), *text,
         html.P([html.Strong("Ranking local estimates: "), ONS_CAVEAT]),
         html.P(["Baselines: 2019 means the financial year 2018-19 (April 2018 to March 2019) for change in "
                 "regions and nations; the gap is compared with the average of 2016-17 to 2018-19 (the "
-                "\u201c2017-19\u201d baseline). Method details: ", dcc.Link("data and methods", href="/data"), "."]),
+                "\u201c2017-19\u201d baseline). Method details: ", dcc.Link("data and methods", href="/data#methods"),
+                "."]),
     ])
 
 
@@ -66,22 +125,28 @@ def _headline_section() -> html.Section:
         return html.Section([html.H2("Headline measures for the UK"),
                              message("The UK headline measures are not in this data.", "warning")])
     cards = []
-    for r in hl.itertuples():
-        d = int(r.decimals)
-        vclass = {"significantly worse": "worse", "significantly improved": "better"}.get(r.verdict, "same")
+    for r in hl.to_dict("records"):
+        d = int(r["decimals"])
+        verdict = str(r["verdict"])
+        vclass = {"significantly worse": "worse", "significantly improved": "better"}.get(verdict, "same")
+        extra = []
+        if r.get("verdict_holm") and r["verdict_holm"] != verdict:
+            extra.append(f"After allowing for the UK's four tests: {r['verdict_holm']}.")
+        if r.get("rounding_sensitive"):
+            extra.append("The publisher's rounding could flip this call.")
         cards.append(html.Div(className="ov-card", children=[
-            html.H3(r.measure),
-            html.P(number(r.value, d, r.unit), className="ov-card__value"),
-            html.P(f"{r.period}, UK, {r.unit} ({vocab.label('polarity', r.polarity).lower()}); 95% CI "
-                   f"{interval(r.lower, r.upper, d)}", className="ov-card__ci"),
-            html.P(f"Baseline {r.baseline_period}: {number(r.baseline_value, d, r.unit)} "
-                   f"(95% CI {interval(r.baseline_lower, r.baseline_upper, d)})", className="ov-card__base"),
-            html.P(f"Change {signed(r.change, d)} (95% CI {interval(r.change_lower, r.change_upper, d, sign=True)})",
+            html.H3(r["measure"]),
+            html.P(number(r["value"], d, r["unit"]), className="ov-card__value"),
+            html.P(f"{r['period']}, UK, {r['unit']} ({vocab.label('polarity', r['polarity']).lower()}); 95% CI "
+                   f"{interval(r['lower'], r['upper'], d)}", className="ov-card__ci"),
+            html.P(f"Baseline {r['baseline_period']}: {number(r['baseline_value'], d, r['unit'])} "
+                   f"(95% CI {interval(r['baseline_lower'], r['baseline_upper'], d)})", className="ov-card__base"),
+            html.P(f"Change {signed(r['change'], d)} (95% CI {interval(r['change_lower'], r['change_upper'], d, sign=True)})",
                    className="ov-card__base"),
-            html.Span(f"{mvw.VERDICT_ARROWS.get(r.verdict, '')} {str(r.verdict).capitalize()}",
+            html.Span(f"{mvw.VERDICT_ARROWS.get(verdict, '')} {verdict.capitalize()}",
                       className=f"ov-verdict ov-verdict--{vclass}"),
+            *[html.P(e, className="ov-card__base") for e in extra],
         ]))
-    tbl = hl.drop(columns=["polarity", "decimals"]).round(3)
     latest = v["shares_latest"]
     share_part = []
     if not latest.empty:
@@ -98,68 +163,216 @@ def _headline_section() -> html.Section:
         html.P(f"The latest year against the 2019 baseline (financial year {hl['baseline_period'].iloc[0]}). "
                "A change is called significant only when its 95% confidence interval excludes zero."),
         html.Div(cards, className="ov-headlines"),
-        html.Details([html.Summary("Show the headline measures as a table"),
-                      table(tbl, "ov-headline-table", "UK headline measures: latest and baseline with 95% CIs",
-                            sort=False)], className="chart-table"),
+        *([notice(v["mode"])] if v["mode"] else []),
+        _lazy_table("Show the headline measures as a table", "ov-headline"),
         download_button("ov-headline-csv", "Download headline measures (CSV)"),
         *share_part,
     ])
+
+
+# ----------------------------------------------------------------------------- the gap
+def _gap_figure(chart: dict) -> dict:
+    """The three gaps per year, each with its 95% interval as error bars, side by side within each
+    year; dotted reference lines at each gap's baseline; the years before the baseline shaded and
+    the March 2020 change of interview mode marked."""
+    periods = chart.get("periods") or []
+    x0 = list(range(len(periods)))
+    data, shapes, notes = [], [], []
+    for s in chart.get("series", []):
+        st = GAP_STYLE[s["key"]]
+        x = [i + st["offset"] for i in x0]
+        y = s["y"]
+        data.append({
+            "type": "scatter", "mode": "lines+markers", "name": s["name"], "x": x, "y": y,
+            "line": {"color": st["color"], "width": 2.5, "dash": st["dash"]},
+            "marker": {"color": st["color"], "size": 8, "symbol": st["symbol"]},
+            "error_y": {"type": "data", "symmetric": False, "color": st["color"], "thickness": 1.5, "width": 3,
+                        "array": [None if pd.isna(u) or pd.isna(v) else u - v for u, v in zip(s["upper"], y)],
+                        "arrayminus": [None if pd.isna(lo) or pd.isna(v) else v - lo for lo, v in zip(s["lower"], y)]},
+            "text": s["hover"], "hoverinfo": "text", "hoverlabel": {"align": "left"}, "legendgroup": s["key"]})
+        if pd.notna(s.get("baseline")):
+            data.append({"type": "scatter", "mode": "lines", "x": [-0.5, len(periods) - 0.5],
+                         "y": [s["baseline"], s["baseline"]], "showlegend": False, "legendgroup": s["key"],
+                         "line": {"color": st["color"], "width": 1.2, "dash": "dash"},
+                         "hoverinfo": "text", "text": [f"{s['name']}: 2017-19 baseline {number(s['baseline'], 2)}"] * 2})
+    pre = chart.get("pre_baseline")
+    if pre:
+        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": pre[0] - 0.5, "x1": pre[1] + 0.5,
+                       "y0": 0, "y1": 1, "fillcolor": "#f3f2f1", "line": {"width": 0}, "layer": "below"})
+        notes.append({"x": (pre[0] + pre[1]) / 2, "y": 1, "xref": "x", "yref": "paper", "yanchor": "top",
+                      "showarrow": False, "text": "Pre-baseline", "font": {"size": 11}})
+    base = chart.get("baseline_years")
+    if base:
+        notes.append({"x": (base[0] + base[1]) / 2, "y": 1, "xref": "x", "yref": "paper", "yanchor": "top",
+                      "showarrow": False, "text": "Baseline", "font": {"size": 11}})
+    at = chart.get("mode_change_at")
+    if at is not None:
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": at, "x1": at, "y0": 0, "y1": 1,
+                       "line": {"color": "#0b0c0c", "width": 1.5, "dash": "dot"}})
+        src = chart.get("mode_source")
+        label = chart.get("mode_label", "")
+        notes.append({"x": at, "y": 0.02, "xref": "x", "yref": "paper", "xanchor": "right", "yanchor": "bottom",
+                      "showarrow": False, "align": "right", "bgcolor": "rgba(255,255,255,0.85)",
+                      "text": (f"<a href=\"{src.href}\" target=\"_blank\">{label} (ONS)</a>" if src else label)
+                      .replace(": ", ":<br>", 1), "font": {"size": 12}})
+    return {"data": data, "layout": {
+        "height": 480, "margin": {"l": 64, "r": 12, "t": 10, "b": 64}, "font": FONT,
+        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "hovermode": "closest",
+        "showlegend": True, "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        "xaxis": {**AXIS, "tickmode": "array", "tickvals": x0,
+                  "ticktext": periods, "range": [-0.6, len(periods) - 0.4]},
+        "yaxis": {**AXIS, "title": {"text": chart.get("y_title", "")}, "rangemode": "tozero", "showgrid": True,
+                  "gridcolor": "#e5e5e5"},
+        "shapes": shapes, "annotations": notes}}
+
+
+def _gap_parts(v: dict) -> tuple:
+    """What the gap controls change: the chart, the verdict in words and its tone, the
+    sensitivity table."""
+    cls = {"worse": "ov-gap-verdict", "better": "ov-gap-verdict ov-gap-verdict--better"}.get(
+        v["tone"], "ov-gap-verdict ov-gap-verdict--same")
+    sens = []
+    if not v["sensitivity"].empty:
+        sens = [*(_paragraphs([v["sensitivity_note"]]) if v["sensitivity_note"] else []),
+                _table(v["sensitivity"], "ov-sensitivity-table",
+                       f"{v['label']}: the adjusted gap in {v['verdict']['period']} under each assumed correlation "
+                       "of the four measures' sampling errors")]
+    return _gap_figure(v["chart"]), _paragraphs(v["lines"]), cls, sens
 
 
 def _gap_section(gap_metric: str) -> html.Section:
     opts = mvw.gap_options()
     if not opts:
         return html.Section([html.H2("Is the gap closing?"), message("The gap is not in this data.", "warning")])
+    v = mvw.gap_view(gap_metric)
+    fig, lines, cls, sens = _gap_parts(v)
     return html.Section(className="ov-section", **{"aria-labelledby": "ov-gap-heading"}, children=[
         html.H2("Is the gap between the worst third and the rest closing?", id="ov-gap-heading"),
-        html.P("Local authorities are ranked on their worst-performing headline measure (each measure's "
-               "percentile rank across authorities); the gap is the difference between the worst third and the "
-               "rest. The overall gap is in baseline standard deviations so the four measures share one scale; "
-               "its 95% interval comes from 1,000 simulations over the published confidence intervals."),
-        html.Div(id="ov-gap-verdict", className="ov-gap-verdict", **{"aria-live": "polite"}),
+        html.P(["Local authorities are ranked on their worst-performing headline measure (each measure's "
+                "percentile rank across authorities); the gap is the difference between the worst third and the "
+                "rest, in baseline standard deviations for the overall gap. It is shown three ways: ",
+                html.Strong("between the published estimates"), " (",
+                dcc.Link("how sure a ranking is", href=mvw.METHODS["published"]), "); ",
+                html.Strong("adjusted for sampling noise"), ", the gap between the areas' true values estimated "
+                "by a statistical model, which is not published by ONS (", dcc.Link("the adjusted gap",
+                                                                                  href=mvw.METHODS["adjusted"]),
+                "); and the gap that ", html.Strong("sampling noise alone"), " would produce if every area were "
+                "the same (", dcc.Link("the noise-only benchmark", href=mvw.METHODS["noise"]), ")."]),
+        html.Div(lines, id="ov-gap-verdict", className=cls, **{"aria-live": "polite"}),
+        *([notice(v["mode"])] if v["mode"] else []),
         html.Div(className="ov-controls", children=[
             _label("Show the gap for", "ov-gap-metric"),
-            dcc.RadioItems(id="ov-gap-metric", options=opts, value=gap_metric, inline=True, className="radios"),
+            dcc.RadioItems(id="ov-gap-metric", options=opts, value=v["metric"], inline=True, className="radios"),
         ]),
-        chart_with_table(
-            dcc.Loading(dcc.Graph(id="ov-gap-graph", config={"displaylogo": False}), type="default"),
-            table(pd.DataFrame(), "ov-gap-table", "Gap tracker by period, with the 2017-19 baseline"),
-            "Line chart of the gap between the worst third of local authorities and the rest, by year, "
-            "with its 95% interval and the 2017-19 baseline as a reference line.", "ov-gap"),
+        html.Div(className="chart-block", children=[
+            html.P("Chart of the gap between the worst third of local authorities and the rest by year, three ways "
+                   "(published estimates, adjusted for sampling noise, noise alone), each with its 95% interval "
+                   "and a dashed line at its 2017-19 baseline; the years before the baseline are shaded and the "
+                   "March 2020 change of interview mode is marked. The same figures are in the table below.",
+                   className="visually-hidden", id="ov-gap-summary"),
+            dcc.Loading(dcc.Graph(id="ov-gap-graph", figure=fig, config=GRAPH_CONFIG, className="ov-graph"),
+                        type="default"),
+            html.P(["Markers: circle, published estimates; diamond, adjusted for sampling noise (",
+                    dcc.Link("how", href=mvw.METHODS["adjusted"]), "); triangle and dotted line, noise alone (",
+                    dcc.Link("how", href=mvw.METHODS["noise"]), "). Bars are 95% intervals; dashed lines are each "
+                    "gap's 2017-19 baseline; the dotted vertical line is the March 2020 change of interview mode (",
+                    dcc.Link("what changed", href=mvw.METHODS["mode"]), ")."], className="hint"),
+            _lazy_table("Show the data as a table", "ov-gap"),
+        ]),
         download_button("ov-gap-csv", "Download the gap tracker (CSV)"),
+        html.Div(_paragraphs(v["unranked"]), id="ov-unranked", className="ov-unranked"),
+        html.H3("How much does the assumed error correlation matter?", id="ov-sensitivity-heading"),
+        html.Div(sens, id="ov-sensitivity"),
+        html.P(["How much of the differences between areas the model treats as real, year by year: ",
+                dcc.Link("model diagnostics", href="/data#model-diagnostics"), "."], className="hint"),
     ])
 
 
+# ----------------------------------------------------------------------------- regions and nations
+def _scorecard_parts(v: dict) -> tuple:
+    view = v["table"].drop(columns=["area_code"]).rename(columns={"area": "Area"})
+    kinds = v["kinds"].drop(columns=["area_code"]).rename(columns={"area": "Area"}) if not v["kinds"].empty else None
+    tbl = _table(view, "ov-scorecard-table", f"Change since 2018-19 in {v['period']}, by region and nation "
+                 "(verdict: change in score points, 95% CI)", kinds=kinds)
+    return tbl, _paragraphs(v["lines"]), ([notice(v["mode"])] if v["mode"] else [])
+
+
+def _change_figure(v: dict) -> dict:
+    cf, title = v["frame"], f"{v['title']}, {v['period']}"
+    if cf.empty:
+        return {"data": [], "layout": {"height": 200, "font": FONT}}
+    hover = dict(zip(cf["area_code"], v["hover"]))
+    cf = cf.iloc[::-1]  # UK at the top
+    data = []
+    for verdict, colour in VERDICT_COLOURS.items():
+        d = cf[cf["verdict"] == verdict]
+        if d.empty:
+            continue
+        data.append({
+            "type": "scatter", "mode": "markers", "name": verdict.capitalize(), "x": d["change"].tolist(),
+            "y": d["area_name"].tolist(),
+            "marker": {"color": colour, "size": 11, "symbol": VERDICT_SYMBOLS[verdict]},
+            "error_x": {"type": "data", "symmetric": False, "color": colour, "thickness": 2,
+                        "array": (d["change_upper"] - d["change"]).tolist(),
+                        "arrayminus": (d["change"] - d["change_lower"]).tolist()},
+            "text": [hover[c] for c in d["area_code"]], "hoverinfo": "text", "hoverlabel": {"align": "left"}})
+    other = cf[~cf["verdict"].isin(VERDICT_COLOURS)]
+    if not other.empty:
+        data.append({"type": "scatter", "mode": "markers", "name": "Not assessed", "x": other["change"].tolist(),
+                     "y": other["area_name"].tolist(), "marker": {"color": "#BFC1C3", "size": 10}})
+    return {"data": data, "layout": {
+        "height": max(360, 30 * len(cf) + 150),
+        "margin": {"l": 16 + CHAR_PX * max(len(str(n)) for n in cf["area_name"]), "r": 12, "t": 10, "b": 90},
+        "font": FONT,
+        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "hovermode": "closest",
+        "showlegend": True, "legend": {"orientation": "h", "x": 0, "y": 1.01, "yanchor": "bottom"},
+        "xaxis": {**AXIS, "title": {"text": f"Change since 2018-19<br>(score points; bars: 95% CI)<br>{title}",
+                                     "font": {"size": 12}}},
+        "yaxis": {**AXIS, "type": "category", "categoryorder": "array", "categoryarray": cf["area_name"].tolist()},
+        "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": 0, "x1": 0, "y0": 0, "y1": 1,
+                    "line": {"color": "#0b0c0c", "width": 1}}]}}
+
+
+
+
 def _scorecard_section(period: str, metric: str) -> html.Section:
-    pers = mvw.periods(mission.regions())
+    pers = mvw.year_options()
     if not pers:
         return html.Section([html.H2("Regions and nations"), message("Not in this data.", "warning")])
+    sv, cv = mvw.scorecard_view(period), mvw.change_view(metric, period)
+    tbl, counts, mode = _scorecard_parts(sv)
+    fig = _change_figure(cv)
     return html.Section(className="ov-section", **{"aria-labelledby": "ov-score-heading"}, children=[
         html.H2("Has well-being improved in every region and nation since 2019?", id="ov-score-heading"),
         html.P("Change in each headline measure since the 2019 baseline (financial year 2018-19), with its 95% "
                "confidence interval. \u2714 significantly improved, \u2716 significantly worse, \u2013 no "
                "significant change; the arrow shows the direction of the change in the score (for anxiety, "
-               "up is worse)."),
+               "up is worse). A cell says so in words when the call changes after allowing for many tests at "
+               "once (Holm's correction) or when the publisher's rounding could flip it."),
         html.Div(className="controls", children=[
             html.Div([_label("Year compared with 2018-19", "ov-period"),
-                      dcc.Dropdown(id="ov-period", value=period, clearable=False, searchable=False,
+                      dcc.Dropdown(id="ov-period", value=sv["period"], clearable=False, searchable=False,
                                    options=[{"label": p, "value": p} for p in reversed(pers)])],
                      className="control"),
         ]),
-        html.P(id="ov-score-counts", className="lead", **{"aria-live": "polite"}),
-        html.Div(id="ov-scorecard"),
+        html.Div(counts, id="ov-score-counts", className="lead", **{"aria-live": "polite"}),
+        html.Div(mode, id="ov-score-mode"),
+        html.Div(tbl, id="ov-scorecard"),
         download_button("ov-score-csv", "Download the scorecard (CSV)"),
         html.H3("Change since 2019 with confidence intervals", id="ov-change-heading"),
         html.Div(className="controls", children=[
             html.Div([_label("Measure", "ov-metric"),
-                      dcc.Dropdown(id="ov-metric", value=metric, clearable=False, searchable=False,
+                      dcc.Dropdown(id="ov-metric", value=cv["metric"], clearable=False, searchable=False,
                                    options=mvw.metric_options())], className="control"),
         ]),
-        chart_with_table(
-            dcc.Loading(dcc.Graph(id="ov-change-graph", config={"displaylogo": False}), type="default"),
-            table(pd.DataFrame(), "ov-change-table", "Change since 2019 by region and nation, with 95% CIs"),
-            "Chart of the change since 2019 for each region and nation, each with its 95% confidence interval "
-            "and a text label of the significance verdict.", "ov-change"),
+        html.Div(className="chart-block", children=[
+            html.P("Chart of the change since 2019 for each region and nation, each with its 95% confidence "
+                   "interval and a marker shape for the significance verdict. The same figures are in the table "
+                   "below.", className="visually-hidden", id="ov-change-summary"),
+            dcc.Loading(dcc.Graph(id="ov-change-graph", figure=fig, config=GRAPH_CONFIG, className="ov-graph"),
+                        type="default"),
+            _lazy_table("Show the data as a table", "ov-change"),
+        ]),
         download_button("ov-change-csv", "Download the change chart's data (CSV)"),
     ])
 
@@ -187,134 +400,91 @@ def layout(gap: str | None = None, period: str | None = None, metric: str | None
     ])
 
 
-# ----------------------------------------------------------------------------- figures
-def _gap_figure(v: dict) -> go.Figure:
-    s, base, metric = v["series"], v["baseline"], v["metric"]
-    fig = go.Figure()
-    x = s["period"].tolist()
-    if metric == "overall":
-        fig.add_trace(go.Scatter(x=x + x[::-1], y=s["gap_upper"].tolist() + s["gap_lower"].tolist()[::-1],
-                                 fill="toself", fillcolor="rgba(18,67,109,0.18)", line={"width": 0},
-                                 hoverinfo="skip", name="95% interval"))
-        fig.add_trace(go.Scatter(x=x, y=s["gap"], mode="lines+markers", name="Gap (baseline SDs)",
-                                 line={"color": AF_CATEGORICAL[0], "width": 3},
-                                 customdata=s[["gap_lower", "gap_upper", "verdict"]].to_numpy(),
-                                 hovertemplate="%{x}: gap %{y:.2f} SD<br>95% interval %{customdata[0]:.2f} to "
-                                               "%{customdata[1]:.2f}<br>%{customdata[2]}<extra></extra>"))
-        if base is not None:
-            fig.add_hline(y=float(base["gap"]), line={"color": AF_CATEGORICAL[3], "dash": "dash", "width": 2},
-                          annotation_text=f"2017-19 baseline {base['gap']:.2f} SD", annotation_position="top left")
-        fig.update_yaxes(title="Gap, worst third vs rest (baseline SDs)")
-    else:
-        fig.add_trace(go.Scatter(x=x, y=s["worst_third_mean"], mode="lines+markers", name="Worst third (mean)",
-                                 line={"color": AF_CATEGORICAL[2], "width": 3}, marker={"symbol": "square"},
-                                 hovertemplate="%{x}: worst third %{y:.2f}<extra></extra>"))
-        fig.add_trace(go.Scatter(x=x, y=s["rest_mean"], mode="lines+markers", name="The rest (mean)",
-                                 line={"color": AF_CATEGORICAL[0], "width": 3},
-                                 hovertemplate="%{x}: the rest %{y:.2f}<extra></extra>"))
-        if base is not None:
-            for col, colour, lab in (("worst_third_mean", AF_CATEGORICAL[2], "worst third"),
-                                     ("rest_mean", AF_CATEGORICAL[0], "the rest")):
-                fig.add_hline(y=float(base[col]), line={"color": colour, "dash": "dot", "width": 1.5},
-                              annotation_text=f"2017-19 baseline, {lab}: {base[col]:.2f}",
-                              annotation_position="bottom right" if lab == "worst third" else "top right")
-        fig.update_yaxes(title=v["title"])
-    fig.update_layout(height=420, margin={"l": 60, "r": 20, "t": 30, "b": 40}, template="simple_white",
-                      legend={"orientation": "h", "y": -0.15}, hovermode="x unified",
-                      font={"family": "Helvetica Neue, Arial, sans-serif", "size": 14})
-    fig.update_xaxes(title="Financial year", type="category")
-    return fig
-
-
-def _change_figure(cf: pd.DataFrame, title: str) -> go.Figure:
-    fig = go.Figure()
-    cf = cf.iloc[::-1]  # UK at the top
-    for verdict, colour in VERDICT_COLOURS.items():
-        d = cf[cf["verdict"] == verdict]
-        if d.empty:
-            continue
-        fig.add_trace(go.Scatter(
-            x=d["change"], y=d["area_name"], mode="markers", name=verdict.capitalize(),
-            marker={"color": colour, "size": 11, "symbol": {"significantly improved": "triangle-up",
-                                                               "significantly worse": "x",
-                                                               "no significant change": "circle"}[verdict]},
-            error_x={"type": "data", "symmetric": False, "array": d["change_upper"] - d["change"],
-                     "arrayminus": d["change"] - d["change_lower"], "color": colour, "thickness": 2},
-            customdata=d[["change_lower", "change_upper", "verdict"]].to_numpy(),
-            hovertemplate="%{y}: change %{x:+.2f}<br>95% CI %{customdata[0]:+.2f} to %{customdata[1]:+.2f}"
-                          "<br>%{customdata[2]}<extra></extra>"))
-    other = cf[~cf["verdict"].isin(VERDICT_COLOURS)]
-    if not other.empty:
-        fig.add_trace(go.Scatter(x=other["change"], y=other["area_name"], mode="markers", name="Not assessed",
-                                 marker={"color": "#BFC1C3", "size": 10}))
-    fig.add_vline(x=0, line={"color": "#0b0c0c", "width": 1})
-    fig.update_layout(height=max(360, 34 * len(cf) + 80), margin={"l": 190, "r": 20, "t": 30, "b": 40},
-                      template="simple_white", legend={"orientation": "h", "y": -0.08},
-                      font={"family": "Helvetica Neue, Arial, sans-serif", "size": 14})
-    fig.update_xaxes(title=f"Change in {title.lower()} since 2018-19 (score points, 95% CI)", zeroline=False)
-    fig.update_yaxes(categoryorder="array", categoryarray=cf["area_name"].tolist())
-    return fig
-
-
-def _columns(df: pd.DataFrame) -> list[dict]:
-    return [{"name": c.replace("_", " "), "id": c} for c in df.columns]
-
-
-# ----------------------------------------------------------------------------- callbacks
-@callback(Output("ov-gap-graph", "figure"), Output("ov-gap-table", "data"), Output("ov-gap-table", "columns"),
-          Output("ov-gap-verdict", "children"), Output("ov-gap-verdict", "className"),
-          Input("ov-gap-metric", "value"))
-@guarded({}, [], [], error_notice(), "ov-gap-verdict")
+# ----------------------------------------------------------------------------- callbacks (the controls only)
+@callback(Output("ov-gap-graph", "figure"), Output("ov-gap-verdict", "children"),
+          Output("ov-gap-verdict", "className"), Output("ov-sensitivity", "children"),
+          Input("ov-gap-metric", "value"), prevent_initial_call=True)
+@guarded(dash.no_update, error_notice(), "ov-gap-verdict", [])
 def update_gap(metric):
-    v = mvw.gap_view(metric)
-    cls = {"widened": "ov-gap-verdict", "narrowed": "ov-gap-verdict ov-gap-verdict--better"}.get(
-        v["verdict"]["verdict"], "ov-gap-verdict ov-gap-verdict--same")
-    return _gap_figure(v), v["table"].to_dict("records"), _columns(v["table"]), v["sentence"], cls
+    return _gap_parts(mvw.gap_view(metric))
 
 
-@callback(Output("ov-scorecard", "children"), Output("ov-score-counts", "children"), Input("ov-period", "value"))
-@guarded(error_notice(), "")
+@callback(Output("ov-scorecard", "children"), Output("ov-score-counts", "children"),
+          Output("ov-score-mode", "children"), Input("ov-period", "value"), prevent_initial_call=True)
+@guarded(error_notice(), "", [])
 def update_scorecard(period):
-    v = mvw.scorecard_view(period)
-    view = v["table"].drop(columns=["area_code"]).rename(columns={"area": "Area"})
-    tbl = table(view, "ov-scorecard-table", f"Change since 2018-19 in {v['period']}, by region and nation "
-                "(verdict: change in score points, 95% CI)", page_size=20, sort=False)
-    dt = tbl.children[1]
-    styles = []
-    for col in view.columns[1:]:
-        styles += [
-            {"if": {"column_id": col, "filter_query": f'{{{col}}} contains "worse"'},
-             "backgroundColor": "#f6e8ef", "color": "#5c0f3a"},
-            {"if": {"column_id": col, "filter_query": f'{{{col}}} contains "improved"'},
-             "backgroundColor": "#e5f4f2", "color": "#0b4f49"},
-        ]
-    styles.append({"if": {"filter_query": f'{{Area}} = "{vocab.uk()["name"]}"'}, "fontWeight": "bold"})
-    dt.style_data_conditional = styles
-    dt.style_cell_conditional = [{"if": {"column_id": "Area"}, "minWidth": "160px", "fontWeight": "bold"}]
-    return tbl, v["text"]
+    return _scorecard_parts(mvw.scorecard_view(period))
 
 
-@callback(Output("ov-change-graph", "figure"), Output("ov-change-table", "data"),
-          Output("ov-change-table", "columns"), Input("ov-metric", "value"), Input("ov-period", "value"))
-@guarded({}, [], [])
+@callback(Output("ov-change-graph", "figure"), Input("ov-metric", "value"), Input("ov-period", "value"),
+          prevent_initial_call=True)
+@guarded(dash.no_update)
 def update_change(metric, period):
-    v = mvw.change_view(metric, period)
-    t = v["frame"].round(3)
-    return _change_figure(v["frame"], f"{v['title']}, {v['period']}"), t.to_dict("records"), _columns(t)
+    return _change_figure(mvw.change_view(metric, period))
+
+
+# The table alternatives: drawn on the first click that opens them (the details element reports
+# clicks, not its open state), then redrawn when a control changes once they have been drawn.
+def wanted(triggered: str | None, details_id: str, drawn) -> bool:
+    opened = triggered == details_id
+    return (opened and not drawn) or (not opened and bool(drawn))
+
+
+def headline_table_div() -> html.Div:
+    return _table(mvw.headline_table_view(), "ov-headline-table", "UK headline measures: latest and baseline with 95% CIs")
+
+
+def gap_table_div(metric) -> html.Div:
+    v = mvw.gap_table_view(metric)
+    return html.Div([
+        _table(v["table"], "ov-gap-table", f"{v['label']}: the gap by year, three ways, with the 2017-19 baseline"),
+        html.P(["Adjusted figures are estimates from a statistical model, not published by ONS (",
+                dcc.Link("how the adjusted gap is estimated", href=mvw.METHODS["adjusted"]), "; ",
+                dcc.Link("the noise-only benchmark", href=mvw.METHODS["noise"]), ")."], className="hint")])
+
+
+def change_table_div(metric, period) -> html.Div:
+    v = mvw.change_table_view(metric, period)
+    return _table(v["table"], "ov-change-table", f"Change since 2019 by region and nation: {v['title']}, {v['period']}, "
+                  "with 95% CIs")
+
+
+@callback(Output("ov-headline-table-wrap", "children"), Input("ov-headline-details", "n_clicks"),
+          State("ov-headline-table-wrap", "children"), prevent_initial_call=True)
+@guarded(error_notice())
+def headline_table(_n, drawn):
+    return dash.no_update if drawn else headline_table_div()
+
+
+@callback(Output("ov-gap-table-wrap", "children"), Input("ov-gap-details", "n_clicks"), Input("ov-gap-metric", "value"),
+          State("ov-gap-table-wrap", "children"), prevent_initial_call=True)
+@guarded(error_notice())
+def gap_table(_n, metric, drawn):
+    return gap_table_div(metric) if wanted(dash.ctx.triggered_id, "ov-gap-details", drawn) else dash.no_update
+
+
+@callback(Output("ov-change-table-wrap", "children"), Input("ov-change-details", "n_clicks"),
+          Input("ov-metric", "value"), Input("ov-period", "value"), State("ov-change-table-wrap", "children"),
+          prevent_initial_call=True)
+@guarded(error_notice())
+def change_table(_n, metric, period, drawn):
+    if not wanted(dash.ctx.triggered_id, "ov-change-details", drawn):
+        return dash.no_update
+    return change_table_div(metric, period)
 
 
 @callback(Output("ov-headline-csv-download", "data"), Input("ov-headline-csv", "n_clicks"), prevent_initial_call=True)
 @guarded(None)
 def dl_headline(n):
-    return dcc.send_data_frame(mvw.headline_view()["table"].to_csv, "uk_headline_measures.csv", index=False)
+    return dcc.send_data_frame(mvw.headline_view()["table"].round(4).to_csv, "uk_headline_measures.csv", index=False)
 
 
 @callback(Output("ov-gap-csv-download", "data"), Input("ov-gap-csv", "n_clicks"), State("ov-gap-metric", "value"),
           prevent_initial_call=True)
 @guarded(None)
 def dl_gap(n, metric):
-    v = mvw.gap_view(metric)
-    return dcc.send_data_frame(v["table"].to_csv, f"mission_gap_{v['metric']}.csv", index=False)
+    metric, frame = mvw.gap_download(metric)
+    return dcc.send_data_frame(frame.to_csv, f"mission_gap_{metric}.csv", index=False)
 
 
 @callback(Output("ov-score-csv-download", "data"), Input("ov-score-csv", "n_clicks"), State("ov-period", "value"),
@@ -330,8 +500,8 @@ def dl_score(n, period):
           State("ov-period", "value"), prevent_initial_call=True)
 @guarded(None)
 def dl_change(n, metric, period):
-    v = mvw.change_view(metric, period)
-    return dcc.send_data_frame(v["frame"].to_csv, f"change_since_2019_{metric}_{v['period']}.csv", index=False)
+    v = mvw.change_table_view(metric, period)
+    return dcc.send_data_frame(v["csv"].to_csv, f"change_since_2019_{v['metric']}_{v['period']}.csv", index=False)
 
 
 clientside_callback(ClientsideFunction("overview", "syncUrl"), Output("ov-url-sync", "data"),

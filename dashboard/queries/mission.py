@@ -69,3 +69,72 @@ def ltla_period(period: str) -> pd.DataFrame:
     if "basis" in m and (m["basis"] == "shares").any():
         m = m[m["basis"] == "shares"]
     return m
+
+
+def gap_sensitivity() -> pd.DataFrame:
+    """The adjusted gap and its change under each assumed sampling-error correlation (0, 0.3, 0.6),
+    per period and measure; `central` marks the assumption the headline figures use."""
+    return current().frame("mission_gap_sensitivity")
+
+
+def model() -> pd.DataFrame:
+    """The small-area model's diagnostics per measure and year: variance components, reliabilities."""
+    return current().frame("mission_model")
+
+
+def survey_mode() -> pd.DataFrame:
+    """Per period: before, partly or after the March 2020 change of interview mode, with a note and
+    the ONS source that documents it."""
+    return current().frame("mission_survey_mode")
+
+
+@per_build
+def survey_mode_by_period() -> dict[str, dict]:
+    """`survey_mode()` as {period: row}."""
+    m = survey_mode()
+    if m.empty:
+        return {}
+    return {str(r["period"]): r for r in m.to_dict("records")}
+
+
+def _baseline_first(df: pd.DataFrame) -> list[dict]:
+    return df.assign(_o=(~df["is_baseline"].astype(bool)).astype(int)).sort_values(["_o", "period"]).drop(
+        columns="_o").to_dict("records")
+
+
+# Rows as records, split the way the overview reads them (shared: callers must not modify them).
+@per_build
+def gap_by_metric() -> dict[str, list[dict]]:
+    """`gap()` by measure ('overall' and each headline measure): the baseline row first, then every
+    year in order."""
+    g = gap()
+    if g.empty:
+        return {}
+    return {m: _baseline_first(x) for m, x in g.groupby("metric_id", sort=False)}
+
+
+@per_build
+def gap_sensitivity_by_metric() -> dict[str, list[dict]]:
+    """`gap_sensitivity()` by measure, the baseline rows first."""
+    s = gap_sensitivity()
+    if s.empty:
+        return {}
+    return {m: _baseline_first(x) for m, x in s.groupby("metric_id", sort=False)}
+
+
+@per_build
+def unranked_by_period() -> dict[str, list[dict]]:
+    """`unranked()` by period (the baseline under its own label), in area-name order."""
+    u = unranked()
+    if u.empty:
+        return {}
+    return {str(p): x.sort_values("area_name").to_dict("records") for p, x in u.groupby("period", sort=False)}
+
+
+@per_build
+def regions_by_period() -> dict[str, list[dict]]:
+    """`regions()` by the year compared with 2018-19 (oldest first)."""
+    r = regions()
+    if r.empty:
+        return {}
+    return {str(p): x.to_dict("records") for p, x in sorted(r.groupby(r["period"].astype(str)), key=lambda kv: kv[0])}

@@ -26,6 +26,69 @@ def _ok(description, item_ref):
                         "text/csv": {"schema": {"type": "string"}}}}
 
 
+def _props(fields: list[tuple[str, object, str]]) -> dict:
+    """Schema properties from (name, JSON type, description) triples."""
+    return {name: {"type": typ, "description": desc} for name, typ, desc in fields}
+
+
+NUM, NUM_OR_NULL, STR_OR_NULL = "number", ["number", "null"], ["string", "null"]
+GAP_FIELDS = [
+    ("period", "string", "A financial year, or '2016-17 to 2018-19' for the 2017-19 baseline."),
+    ("is_baseline", "boolean", "True for the 2017-19 baseline row."),
+    ("basis", "string", "'shares' or 'means': what the local-authority measures were computed from."),
+    ("metric_id", "string", "'overall' (the worst-performing measure) or a headline metric id."),
+    ("n_ranked", "integer", "Local authorities ranked."),
+    ("n_ranked_by_year", STR_OR_NULL, "Baseline only: local authorities ranked in each baseline year."),
+    ("n_worst_third", "integer", "Local authorities in the worst third."),
+    ("worst_third_mean", NUM_OR_NULL, "Mean of the worst third (a headline measure, in its units)."),
+    ("rest_mean", NUM_OR_NULL, "Mean of the rest."),
+    ("unit", "string", "'baseline SDs' for the overall gap, otherwise the measure's points."),
+    ("gap", NUM, "The gap between the published estimates of the worst third and the rest."),
+    ("gap_lower", NUM, "Its 95% interval, lower end (simulations over the published intervals)."),
+    ("gap_upper", NUM, "Its 95% interval, upper end."),
+    ("baseline_gap", NUM_OR_NULL, "The published-estimate gap at the 2017-19 baseline."),
+    ("change", NUM_OR_NULL, "The published-estimate gap's change since the baseline."),
+    ("change_lower", NUM_OR_NULL, "Its 95% interval, lower end."),
+    ("change_upper", NUM_OR_NULL, "Its 95% interval, upper end."),
+    ("verdict", "string", "'widened', 'narrowed', 'no significant change', 'pre-baseline' (a year before the "
+                          "baseline: context, not compared) or 'baseline'."),
+    ("adjusted_gap", NUM_OR_NULL, "The gap between the true values, adjusted for sampling noise (small-area "
+                                  "model, empirical Bayes); an estimate, not published by ONS."),
+    ("adjusted_gap_lower", NUM_OR_NULL, "Its 95% interval, lower end."),
+    ("adjusted_gap_upper", NUM_OR_NULL, "Its 95% interval, upper end."),
+    ("adjusted_baseline_gap", NUM_OR_NULL, "The adjusted gap at the 2017-19 baseline."),
+    ("adjusted_change", NUM_OR_NULL, "The adjusted gap's change since the baseline."),
+    ("adjusted_change_lower", NUM_OR_NULL, "Its 95% interval, lower end."),
+    ("adjusted_change_upper", NUM_OR_NULL, "Its 95% interval, upper end."),
+    ("adjusted_verdict", "string", "The call on the adjusted change, with the same values as verdict."),
+    ("noise_only_gap", NUM_OR_NULL, "The gap sampling noise alone would produce if every area were the same."),
+    ("noise_only_gap_lower", NUM_OR_NULL, "2.5th percentile over the noise-only simulations."),
+    ("noise_only_gap_upper", NUM_OR_NULL, "97.5th percentile over the noise-only simulations."),
+    ("noise_only_baseline_gap", NUM_OR_NULL, "The noise-only gap at the 2017-19 baseline."),
+    ("mode_change", "string", "'before', 'partly' or 'after' the March 2020 change from face-to-face to "
+                              "telephone interviews (ONS)."),
+    ("crosses_mode_change", "boolean", "True when the comparison with the baseline spans that change."),
+]
+MODEL_FIELDS = [
+    ("period", "string", "A financial year, or '2016-17 to 2018-19' for the baseline."),
+    ("is_baseline", "boolean", "True for the baseline."),
+    ("basis", "string", "'shares' or 'means'."),
+    ("metric_id", "string", "The headline measure modelled."),
+    ("scale", "string", "The scale the model was fitted on ('identity', or the arcsine square root for shares)."),
+    ("n_areas", "integer", "Local authorities in the model."),
+    ("n_groups", "integer", "Regions and nations whose means the model estimates."),
+    ("between_area_variance", NUM, "Variance of the true area effects (restricted maximum likelihood)."),
+    ("between_area_variance_se", NUM_OR_NULL, "Its standard error."),
+    ("at_boundary", "boolean", "True when the estimated variance is zero."),
+    ("median_se", NUM, "Median standard error of the published estimates."),
+    ("median_reliability", NUM, "Median reliability: between-area variance over itself plus the sampling variance."),
+    ("reliability_p10", NUM, "10th percentile of the areas' reliabilities."),
+    ("reliability_p90", NUM, "90th percentile of the areas' reliabilities."),
+    ("error_correlation", NUM, "Assumed correlation between the four measures' sampling errors."),
+    ("effect_correlation_mean", NUM_OR_NULL, "Mean estimated correlation between the measures' true area effects."),
+]
+
+
 def spec() -> dict:
     geos = list(vocab.geographies())
     statuses = list(vocab.labels().get("status", {}))
@@ -68,6 +131,13 @@ def spec() -> dict:
                 "parameters": [_param("period", "A financial year or '2016-17 to 2018-19' (the baseline)."),
                                _param("metric", "overall, or a headline metric id."), FORMAT],
                 "responses": {"200": _ok("Gap rows.", "#/components/schemas/Gap"), "400": ERROR}}},
+            "/api/v1/mission/model": {"get": {
+                "summary": "The small-area model behind the adjusted gap: variance components and reliabilities",
+                "operationId": "missionModel",
+                "parameters": [_param("period", "A financial year or '2016-17 to 2018-19' (the baseline)."),
+                               _param("metric", "A headline metric id."), FORMAT],
+                "responses": {"200": _ok("Model rows, one per measure and year.", "#/components/schemas/Model"),
+                              "400": ERROR}}},
         },
         "components": {"schemas": {
             "Error": {"type": "object", "required": ["error", "parameter", "message"],
@@ -88,10 +158,7 @@ def spec() -> dict:
                 "value": {"type": ["number", "null"]}, "lower": {"type": ["number", "null"]},
                 "upper": {"type": ["number", "null"]}, "status": {"type": "string", "enum": statuses},
                 "derived": {"type": "boolean"}, "note": {"type": ["string", "null"]}}},
-            "Gap": {"type": "object", "properties": {
-                "period": {"type": "string"}, "metric_id": {"type": "string"}, "is_baseline": {"type": "boolean"},
-                "basis": {"type": "string"}, "gap": {"type": "number"}, "gap_lower": {"type": "number"},
-                "gap_upper": {"type": "number"}, "change": {"type": ["number", "null"]},
-                "verdict": {"type": "string"}}},
+            "Gap": {"type": "object", "properties": _props(GAP_FIELDS)},
+            "Model": {"type": "object", "properties": _props(MODEL_FIELDS)},
         }},
     }

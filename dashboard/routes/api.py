@@ -4,6 +4,7 @@
     GET /api/v1/areas                        every area (filter: geography, q, active)
     GET /api/v1/observations                 values (filter: metric, geography, period, area, view)
     GET /api/v1/mission/gap                  the worst third against the rest, per period and measure
+    GET /api/v1/mission/model                the small-area model's diagnostics, per measure and year
     GET /api/v1/openapi.json                 this description, in OpenAPI 3.1
 
 JSON by default, CSV with `format=csv`. A bad parameter gives a 400 with a JSON body naming it.
@@ -169,6 +170,21 @@ def gap_table(period: str | None = None, metric: str | None = None) -> pd.DataFr
     return g.reset_index(drop=True)
 
 
+def model_table(period: str | None = None, metric: str | None = None) -> pd.DataFrame:
+    m = q.mission.model()
+    if m.empty:
+        return m
+    if period:
+        m = m[m["period"].astype(str) == period]
+    if metric:
+        m = m[m["metric_id"] == metric]
+    out = m.reset_index(drop=True).copy()
+    for c in out.columns:  # computed statistics: no float residue
+        if pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].round(6)
+    return out
+
+
 # ----------------------------------------------------------------------------- validation
 def _check_metric(metric):
     if metric is not None and not q.catalogue.exists(metric):
@@ -245,6 +261,17 @@ def register(server) -> None:
         if p.get("metric") and (g.empty or p["metric"] not in set(g["metric_id"])):
             raise BadRequest("metric", "metric must be 'overall' or one of the headline measures of the gap")
         return _respond(gap_table(p.get("period"), p.get("metric")), "mission_gap", p["format"],
+                        {"basis": q.mission.basis()})
+
+    @server.route(f"{PREFIX}/mission/model")
+    def api_model():
+        p = _params({"period", "metric"})
+        m = q.mission.model()
+        if p.get("period") and (m.empty or p["period"] not in set(m["period"].astype(str))):
+            raise BadRequest("period", "period must be one of the model's periods (e.g. '2016-17 to 2018-19', '2022-23')")
+        if p.get("metric") and (m.empty or p["metric"] not in set(m["metric_id"])):
+            raise BadRequest("metric", "metric must be one of the headline measures the model was fitted for")
+        return _respond(model_table(p.get("period"), p.get("metric")), "mission_model", p["format"],
                         {"basis": q.mission.basis()})
 
     @server.route(f"{PREFIX}/openapi.json")

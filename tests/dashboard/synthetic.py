@@ -104,8 +104,10 @@ def _frames():
 
 
 
-def write_build(directory: Path, mission_ltla: pd.DataFrame | None = None) -> Path:
-    """The synthetic frames as a build directory the app can read."""
+def write_build(directory: Path, mission_ltla: pd.DataFrame | None = None,
+                tables: dict[str, pd.DataFrame] | None = None) -> Path:
+    """The synthetic frames as a build directory the app can read; `tables` adds more artefacts
+    by file stem (e.g. {"mission_gap": frame})."""
     directory.mkdir(parents=True, exist_ok=True)
     la_view, obs, areas, metrics = _frames()
     la_view.to_parquet(directory / "la_view.parquet", index=False)
@@ -115,5 +117,7 @@ def write_build(directory: Path, mission_ltla: pd.DataFrame | None = None) -> Pa
     vocabulary.write_tables(directory)
     if mission_ltla is not None:
         mission_ltla.to_parquet(directory / "mission_ltla.parquet", index=False)
+    for name, frame in (tables or {}).items():
+        frame.to_parquet(directory / f"{name}.parquet", index=False)
     (directory / "manifest.json").write_text(json.dumps({"fingerprint": f"synthetic-{directory.name}"}))
     return directory

@@ -48,7 +48,10 @@ def test_overview_end_to_end(live_server, page):
     body = page.inner_text("body")
     assert "Basis of these results" in body and "ranked naively" in body
     assert "Headline measures for the UK" in body
-    assert re.search(r"(wider|narrower|No significant change).*2017-19 baseline", page.inner_text("#ov-gap-verdict"))
+    verdict = page.inner_text("#ov-gap-verdict")
+    assert re.search(r"published estimates: (the gap widened|the gap narrowed|no significant change) between the "
+                     r"2017-19 baseline", verdict)
+    assert "Adjusted for sampling noise:" in verdict and "Noise alone:" in verdict
     page.locator("#ov-gap-metric label", has_text="Anxiety (mean)").click()
     page.wait_for_function("() => document.querySelector('#ov-gap-verdict').innerText.startsWith('Anxiety (mean)')")
     assert "gap=mean_anxiety" in page.url

@@ -10,8 +10,8 @@ from tests.dashboard import synthetic as syn
 def synthetic(tmp_path, monkeypatch):
     from dashboard.queries import build
 
-    def use(mission_ltla=None):
-        d = syn.write_build(tmp_path / f"build{len(list(tmp_path.iterdir()))}", mission_ltla)
+    def use(mission_ltla=None, **tables):
+        d = syn.write_build(tmp_path / f"build{len(list(tmp_path.iterdir()))}", mission_ltla, tables)
         monkeypatch.setenv("WELLBEING_BUILD_DIR", str(d))
         build.reset()
         return d

@@ -70,6 +70,10 @@ def test_metrics_areas_and_gap_equal_the_build(client, built):
     ("/api/v1/areas?active=maybe", "active"),
     ("/api/v1/metrics?kind=secret", "kind"),
     ("/api/v1/mission/gap?period=1999-00", "period"),
+    ("/api/v1/mission/model?period=1999-00", "period"),
+    ("/api/v1/mission/model?metric=high_anxiety_x", "metric"),
+    ("/api/v1/mission/model?format=xlsx", "format"),
+    ("/api/v1/mission/model?area=E09000002", "area"),
 ])
 def test_bad_parameters_are_400_json_naming_them(client, url, param):
     r = client.get(url)
@@ -87,6 +91,41 @@ def test_etag_is_keyed_on_the_build_and_the_query(client):
 def test_openapi_describes_every_route(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.1")
-    assert set(spec["paths"]) == {"/api/v1/metrics", "/api/v1/areas", "/api/v1/observations", "/api/v1/mission/gap"}
+    assert set(spec["paths"]) == {"/api/v1/metrics", "/api/v1/areas", "/api/v1/observations", "/api/v1/mission/gap",
+                                  "/api/v1/mission/model"}
     params = {p["name"] for p in spec["paths"]["/api/v1/observations"]["get"]["parameters"]}
     assert {"metric", "geography", "period", "area", "format", "limit", "offset", "view"} <= params
+
+
+def test_gap_returns_the_adjusted_and_noise_only_columns_and_the_schema_lists_them(client, built):
+    g = client.get("/api/v1/mission/gap?metric=overall&period=2022-23").get_json()["data"]
+    assert len(g) == 1
+    row = built["mission_gap"].query("metric_id == 'overall' and period == '2022-23'").iloc[0]
+    for col in ("adjusted_gap", "adjusted_gap_lower", "adjusted_gap_upper", "adjusted_change", "adjusted_change_lower",
+                "adjusted_change_upper", "noise_only_gap", "noise_only_baseline_gap", "adjusted_baseline_gap"):
+        assert g[0][col] == pytest.approx(row[col]), col
+    assert g[0]["adjusted_verdict"] == row["adjusted_verdict"] and g[0]["mode_change"] == row["mode_change"]
+    assert g[0]["crosses_mode_change"] is bool(row["crosses_mode_change"])
+    base = client.get("/api/v1/mission/gap?metric=overall&period=2016-17 to 2018-19").get_json()["data"][0]
+    assert base["n_ranked_by_year"] and base["change"] is None  # NaN is null in JSON
+    csv = client.get("/api/v1/mission/gap?format=csv").get_data(as_text=True).splitlines()[0].split(",")
+    assert {"adjusted_change", "noise_only_gap", "adjusted_verdict"} <= set(csv)
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Gap"]["properties"]
+    assert set(built["mission_gap"].columns) <= set(schema), set(built["mission_gap"].columns) - set(schema)
+    assert "pre-baseline" in schema["verdict"]["description"]
+
+
+def test_model_diagnostics_route(client, build_dir):
+    model = pd.read_parquet(build_dir / "mission_model.parquet")
+    m = client.get("/api/v1/mission/model").get_json()
+    assert len(m["data"]) == len(model) and m["basis"] in ("means", "shares")
+    one = client.get("/api/v1/mission/model?metric=mean_anxiety&period=2022-23").get_json()["data"]
+    want = model.query("metric_id == 'mean_anxiety' and period == '2022-23'").iloc[0]
+    assert len(one) == 1 and one[0]["median_reliability"] == pytest.approx(want["median_reliability"], abs=1e-6)
+    r = client.get("/api/v1/mission/model?format=csv")
+    assert r.mimetype == "text/csv" and "attachment" in r.headers["Content-Disposition"]
+    assert r.get_data(as_text=True).splitlines()[0].startswith("period,is_baseline")
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Model"]["properties"]
+    assert set(model.columns) <= set(schema)
+    etag = r.headers["ETag"]
+    assert client.get("/api/v1/mission/model?format=csv", headers={"If-None-Match": etag}).status_code == 304
