@@ -49,7 +49,10 @@ def naive_figure(store, metric: str, period: str) -> str:
     return fig.to_json()
 
 
-def main(n: int = 200) -> None:
+def main(n: int | None = None) -> None:
+    from benchmarks.common import QUICK
+
+    n = n or (40 if QUICK else 200)
     print("Map interaction (in-process server time, Flask test client, app as gunicorn loads it)")
     import os
 
