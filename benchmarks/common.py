@@ -176,6 +176,15 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return rss, pss
 
 
+def wait_workers(proc, n: int, timeout: float = 30) -> int:
+    """Wait until the gunicorn master has forked its n workers (the first may answer before the
+    last is up); returns how many there are."""
+    t0 = time.perf_counter()
+    while len(children(proc.pid)) < n and time.perf_counter() - t0 < timeout:
+        time.sleep(0.1)
+    return len(children(proc.pid))
+
+
 def gunicorn_memory(proc) -> str:
     parts = []
     rss, pss = memory_mb(proc.pid)

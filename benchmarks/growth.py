@@ -14,6 +14,8 @@ import re
 import resource
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,7 +23,7 @@ from pathlib import Path
 from benchmarks.common import (QUICK, ROOT, callback_body, callback_error, callback_url, cpu_seconds, dash_config,
                                find_dependency, free_port, gunicorn_memory, page_content_body,
                                page_content_dependency, pct, post, procfile_command, record, server_exceptions,
-                               start_server, stop, wait_http)
+                               start_server, stop, wait_http, wait_workers)
 
 # factor -> (areas, metrics, periods) multipliers. Only LTLA rows are copied for new areas and only
 # supporting and context metrics for new metrics, so the observation rows grow less than the factor.
@@ -125,18 +127,38 @@ def write_build(src: Path, dst: Path, tables: dict, features: list, factor: int)
     (dst / "manifest.json").write_text(json.dumps(man, default=str))
 
 
-def serve_and_measure(build_dir: Path, tables: dict, n_map: int, n_area: int) -> dict:
+def make(factor: int, out: Path) -> dict:
+    """Grow the build `factor` times, process it and write it to `out`; returns the figures. Run
+    in a fresh interpreter per factor, so its peak memory is this step's own."""
+    import pandas as pd
+
+    from etl import catalogue
+
+    build = ROOT / "data" / "build"
+    a, m, p = PLAN[factor]
+    obs, areas, cat, feats = grow(pd.read_parquet(build / "observations.parquet"),
+                                  pd.read_parquet(build / "areas.parquet"), catalogue.load(),
+                                  json.loads((build / "geo_ltla.geojson").read_text())["features"], a, m, p)
+    tables, t = process(obs, areas, cat)
+    write_build(build, out, tables, feats, factor)
+    return dict(t, rows=len(tables["observations"]), ltlas=len(feats), metrics=int(tables["metrics"]["id"].nunique()))
+
+
+def serve_and_measure(build_dir: Path, n_map: int, n_area: int) -> dict:
     import random
 
+    import pandas as pd
+
     port = free_port()
-    cmd, _ = procfile_command(port)
+    cmd, workers = procfile_command(port)
     t0 = time.perf_counter()
     proc = start_server(cmd, port, {"WELLBEING_BUILD_DIR": str(build_dir)})
     base = f"http://127.0.0.1:{port}"
     try:
         wait_http(base + "/healthz", timeout=300, proc=proc)
-        out = {"start": time.perf_counter() - t0, "start_cpu": cpu_seconds(proc.pid),
-               "memory_start": gunicorn_memory(proc)}
+        ready = time.perf_counter() - t0
+        wait_workers(proc, workers)
+        out = {"start": ready, "start_cpu": cpu_seconds(proc.pid), "memory_start": gunicorn_memory(proc)}
         import urllib.request
 
         with urllib.request.urlopen(base + "/map", timeout=60) as r:
@@ -144,7 +166,7 @@ def serve_and_measure(build_dir: Path, tables: dict, n_map: int, n_area: int) ->
         with urllib.request.urlopen(base + "/_dash-dependencies", timeout=60) as r:
             deps = json.loads(r.read())
         url = base + callback_url(cfg)
-        view = tables["la_view"]
+        view = pd.read_parquet(build_dir / "la_view.parquet", columns=["metric_id", "period", "value"])
         drawable = view[view["value"].notna()]
         pairs = sorted(set(zip(drawable["metric_id"], drawable["period"])))
         rng = random.Random(3)
@@ -156,7 +178,7 @@ def serve_and_measure(build_dir: Path, tables: dict, n_map: int, n_area: int) ->
             times.append(secs)
         out["map"], out["map_errors"] = times, errors
         pdep = page_content_dependency(deps)
-        codes = tables["areas"]
+        codes = pd.read_parquet(build_dir / "areas.parquet")
         codes = codes[(codes["geography"] == "ltla") & codes["active"]]["code"].tolist()
         area_t = []
         for code in rng.sample(codes, n_area):
@@ -172,38 +194,31 @@ def serve_and_measure(build_dir: Path, tables: dict, n_map: int, n_area: int) ->
 
 
 def main() -> None:
-    import pandas as pd
-
-    from etl import catalogue, mission
+    from etl import mission
 
     factors = (1, 4) if QUICK else (1, 4, 16)
     n_map, n_area = (6, 1) if QUICK else (30, 3)
     print(f"Growth with data size (mission draws: {mission.N_DRAWS})")
-    build = ROOT / "data" / "build"
-    obs0 = pd.read_parquet(build / "observations.parquet")
-    areas0 = pd.read_parquet(build / "areas.parquet")
-    cat0 = catalogue.load()
-    features0 = json.loads((build / "geo_ltla.geojson").read_text())["features"]
     base_rows = None
     for f in factors:
         a, m, p = PLAN[f]
-        obs, areas, cat, feats = grow(obs0, areas0, cat0, features0, a, m, p)
-        tables, t = process(obs, areas, cat)
         tmp = Path(tempfile.mkdtemp(prefix=f"bench-growth-{f}x-"))
         try:
-            write_build(build, tmp, tables, feats, f)
-            s = serve_and_measure(tmp, tables, n_map, n_area)
+            run = subprocess.run([sys.executable, "-m", "benchmarks.growth", "--make", str(f), str(tmp)], cwd=ROOT,
+                                 capture_output=True, text=True)
+            if run.returncode:
+                raise RuntimeError(f"growing the build {f}x failed:\n{run.stderr[-2000:]}")
+            t = json.loads(run.stdout.strip().splitlines()[-1])
+            s = serve_and_measure(tmp, n_map, n_area)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         ms = [x * 1000 for x in s["map"]]
-        rows = len(tables["observations"])
-        base_rows = base_rows or rows
-        shape = (f"{rows:,} observation rows (x{rows / base_rows:.1f}); areas x{a}, metrics x{m}, periods x{p}: "
-                 f"{len(feats)} LTLAs on the map, {tables['metrics']['id'].nunique()} metrics")
-        record(f"growth {f}x: data", shape)
+        base_rows = base_rows or t["rows"]
+        record(f"growth {f}x: data", f"{t['rows']:,} observation rows (x{t['rows'] / base_rows:.1f}); areas x{a}, "
+               f"metrics x{m}, periods x{p}: {t['ltlas']} LTLAs on the map, {t['metrics']} metrics")
         record(f"growth {f}x: build processing after parsing",
                f"{t['total']:.1f} s wall ({t['cpu']:.1f} s CPU), of which the mission's measures {t['mission']:.1f} s; "
-               f"benchmark process peak memory {t['peak_mb']:.0f} MB")
+               f"peak memory of the step {t['peak_mb']:.0f} MB")
         record(f"growth {f}x: map callback, each combination asked once (server time + loopback)",
                f"p50 {pct(ms, 50):.0f} ms, p95 {pct(ms, 95):.0f} ms, max {max(ms):.0f} ms (n={len(ms)}); "
                f"area page content median {statistics.median(s['area']) * 1000:.0f} ms (n={len(s['area'])}); "
@@ -214,4 +229,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 4 and sys.argv[1] == "--make":
+        print(json.dumps(make(int(sys.argv[2]), Path(sys.argv[3]))))
+    else:
+        main()

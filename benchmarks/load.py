@@ -126,7 +126,7 @@ async def page_load(session, stats: Stats, base: str, path: str, ctx: dict) -> b
         m, p = ctx["rng"].choice(ctx["pairs"])
         await asyncio.gather(
             fetch(session, stats, "map callback", "POST", base + callback_url(cfg),
-                  callback_body(ctx["map_dep"], [m, p, "ltla", "quantile", "england"]), check=True),
+                  callback_body(ctx["map_dep"], [m, p, "ltla", "quantile", "england"], []), check=True),
             limited("geometry", "GET", base + "/geo/ltla.geojson"))
     stats.page_loads["/area/<code>" if path.startswith("/area/") else path].append(time.perf_counter() - t0)
     return ok

@@ -80,7 +80,7 @@ def main(n: int | None = None) -> None:
     record("map values callback, response size", f"median {pct(sizes, 50) / 1024:.1f} KB, max {max(sizes) / 1024:.1f} KB "
            f"(gzip median {pct(gz, 50) / 1024:.1f} KB; target <= 15 KB)")
     ntimes, nsizes = [], []
-    for m, p, *_ in cases[:40]:
+    for m, p, *_ in cases[:10]:
         t = time.perf_counter()
         text = naive_figure(store(), m, p)
         ntimes.append(time.perf_counter() - t)
