@@ -129,8 +129,11 @@ FACTS = r"""() => {
 }"""
 
 REQUIRED = {"/": ".js-plotly-plot .trace", "/map": "#map-graph .trace", "area": "#area-spine .trace, #area-spine svg"}
-OPTION = '.dash-dropdown-content label:has(input[value="{v}"])'
-OPTION_VALUES = "() => Array.from(document.querySelectorAll('.dash-dropdown-content input[value]')).map(i => i.value)"
+# the open list of one dropdown (its content sits next to the control in the same wrapper)
+LIST = ".dash-dropdown-wrapper:has(#{c}) .dash-dropdown-content"
+OPTION = LIST + ' label:has(input[value="{v}"])'
+OPTION_VALUES = ("(sel) => Array.from(document.querySelectorAll(sel + ' label input[value]'))"
+                 ".map(i => i.value).filter(v => v !== '')")
 
 
 def _wait(page, predicate: str, arg=None, timeout: float = TIMEOUT_MS) -> None:
@@ -176,60 +179,78 @@ def _load_line(runs: list[tuple[str, float, dict]]) -> str:
 def _pick(page, control: str, choose) -> str | None:
     """Open a dropdown, pick a value with `choose(values)` and press it (None: nothing to pick)."""
     page.click(f"#{control}")
-    page.wait_for_selector(".dash-dropdown-content input[value]", state="attached", timeout=10_000)
-    value = choose(page.evaluate(OPTION_VALUES))
+    lst = LIST.format(c=control)
+    page.wait_for_selector(lst + " label input[value]", state="attached", timeout=10_000)
+    value = choose(page.evaluate(OPTION_VALUES, lst))
     if value is None:
         page.keyboard.press("Escape")
         return None
     page.evaluate(MAP_MARK)
-    page.locator(OPTION.format(v=value)).first.click()
+    page.locator(OPTION.format(c=control, v=value)).first.click(timeout=10_000)
     return value
 
 
 def _map_changes(page, n_cold: int, n_warm: int) -> tuple[dict, int]:
-    """Alternate measure and period changes to combinations not asked for yet; then repeats."""
+    """Alternate measure and period changes, always to a combination not asked for yet (a measure
+    not chosen before; a period not seen with this measure); then repeats of combinations already
+    asked for (a period seen with the measure shown, after switching, unmeasured, to a measure with
+    two such periods if needed)."""
     rng = random.Random(5)
     seen: set[tuple[str, str]] = set()
     times: dict[str, list[float]] = {"measure": [], "period": [], "warm": []}
     failures = 0
 
-    def note_served():
-        for m in page.evaluate("window.__cb.map"):
+    def log() -> list[dict]:
+        return page.evaluate("window.__cb.map")
+
+    def note_served() -> None:
+        for m in log():
             seen.update({(m["metric"], m["period"]), (m["metric"], m["served"])})
 
-    def current_metric() -> str:
-        log = page.evaluate("window.__cb.map")
-        return log[-1]["metric"] if log else ""
+    def periods_seen(metric: str) -> set[str]:
+        return {p for m, p in seen if m == metric}
 
-    note_served()
-    used_metrics = {m for m, _ in seen}
-    plan = ["measure" if i % 2 == 0 else "period" for i in range(n_cold)] + ["warm"] * n_warm
-    for kind in plan:
-        metric = current_metric()
-        if kind == "measure":
-            choose = lambda vals: next((v for v in rng.sample(vals, len(vals)) if v not in used_metrics), None)
-            control = "map-metric"
-        elif kind == "period":
-            choose = lambda vals: next((v for v in rng.sample(vals, len(vals)) if (metric, v) not in seen), None)
-            control = "map-period"
-        else:
-            choose = lambda vals: next((v for v in vals if (metric, v) in seen and
-                                        v != page.evaluate("window.__cb.map")[-1]["served"]), None)
-            control = "map-period"
+    def change(control: str, choose, kind: str | None) -> bool:
+        """One change; its time goes to times[kind] (None: not measured). False: no option."""
+        nonlocal failures
         try:
             value = _pick(page, control, choose)
             if value is None:
-                continue
-            if kind == "measure":
-                used_metrics.add(value)
+                return False
+            if control == "map-metric":
+                used.add(value)
             _wait(page, MAP_CHANGED, timeout=30_000)
-            times[kind].append(page.evaluate("window.__done - window.__t0"))
+            if kind:
+                times[kind].append(page.evaluate("window.__done - window.__t0"))
         except Exception as exc:  # noqa: BLE001 - count it and go on with the next change
             failures += 1
-            print(f"    map change ({kind}) failed: {str(exc).splitlines()[0][:160]}")
+            print(f"    map change ({kind or 'setup'}) failed: {str(exc)[-600:]}")
             page.keyboard.press("Escape")
         page.wait_for_timeout(300)
         note_served()
+        return True
+
+    def new_measure(vals):
+        return next((v for v in rng.sample(vals, len(vals)) if v not in used), None)
+
+    note_served()
+    used = {m for m, _ in seen}
+    for i in range(n_cold):
+        metric = log()[-1]["metric"]
+        new_period = lambda vals: next((v for v in rng.sample(vals, len(vals)) if (metric, v) not in seen), None)
+        if i % 2 and change("map-period", new_period, "period"):
+            continue
+        if not change("map-metric", new_measure, "measure"):  # also when this measure has one period
+            print("    map change: no measure left that was not chosen before")
+            break
+    for _ in range(n_warm):
+        if len(periods_seen(log()[-1]["metric"])) < 2:
+            target = next((m for m in sorted(used) if len(periods_seen(m)) >= 2), None)
+            if target is None or not change("map-metric", lambda vals: target if target in vals else None, None):
+                print("    map change: no measure with two periods asked for; no warm repeats")
+                break
+        metric, served = log()[-1]["metric"], log()[-1]["served"]
+        change("map-period", lambda vals: next((v for v in vals if (metric, v) in seen and v != served), None), "warm")
     return times, failures
 
 
