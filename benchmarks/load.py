@@ -19,10 +19,10 @@ import time
 import zlib
 from collections import defaultdict
 
-from benchmarks.common import (ACCEPT_ENCODING, QUICK, callback_body, callback_error, callback_url, dash_config,
-                               find_dependency, free_port, gunicorn_memory, map_pairs, page_assets,
-                               page_content_body, pct, procfile_command, record, sample_ltlas, server_exceptions,
-                               start_server, stop, wait_http)
+from benchmarks.common import (ACCEPT_ENCODING, QUICK, callback_body, callback_error, callback_url, cpu_seconds,
+                               dash_config, find_dependency, free_port, gunicorn_memory, map_pairs, page_assets,
+                               page_content_body, page_content_dependency, pct, procfile_command, record,
+                               sample_ltlas, server_exceptions, start_server, stop, wait_http, wait_workers)
 
 USERS = int(os.environ.get("BENCH_USERS", "10" if QUICK else "50"))
 DURATION = float(os.environ.get("BENCH_SECONDS", "15" if QUICK else "60"))
@@ -61,6 +61,7 @@ class Stats:
         self.page_loads: dict[str, list[float]] = defaultdict(list)
         self.n = 0
         self.resent = 0
+        self.client_cpu = 0.0
 
 
 async def fetch(session, stats: Stats, kind: str, method: str, url: str, body=None, check=False,
@@ -162,12 +163,15 @@ async def run(base: str, ctx: dict) -> tuple[Stats, float]:
 
     stats = Stats()
     stop_at = time.perf_counter() + DURATION
-    conn = aiohttp.TCPConnector(limit=USERS * BROWSER_CONNECTIONS)
+    # idle connections closed before gunicorn's 2 s keep-alive does, so a request rarely meets a
+    # connection the server is closing
+    conn = aiohttp.TCPConnector(limit=USERS * BROWSER_CONNECTIONS, keepalive_timeout=1.5)
     async with aiohttp.ClientSession(connector=conn, timeout=aiohttp.ClientTimeout(total=60),
                                      auto_decompress=False) as s:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         await asyncio.gather(*(user(s, stats, base, ctx, stop_at, random.Random(i)) for i in range(USERS)))
         elapsed = time.perf_counter() - t0
+        stats.client_cpu = time.process_time() - c0
     return stats, elapsed
 
 
@@ -179,8 +183,6 @@ def setup(base: str) -> dict:
         html = r.read().decode()
     with urllib.request.urlopen(base + "/_dash-dependencies") as r:
         deps = json.loads(r.read())
-    from benchmarks.common import page_content_dependency
-
     pairs = map_pairs("ltla")
     periods: dict[str, list[str]] = defaultdict(list)
     for m, p in pairs:
@@ -199,7 +201,10 @@ def main() -> None:
     try:
         wait_http(base + "/healthz", timeout=180, proc=proc)
         ctx = setup(base)
+        wait_workers(proc, workers)
+        cpu0 = cpu_seconds(proc.pid)
         stats, elapsed = asyncio.run(run(base, ctx))
+        server_cpu = cpu_seconds(proc.pid) - cpu0
         memory = gunicorn_memory(proc)
         exceptions = server_exceptions(proc)
     finally:
@@ -224,7 +229,8 @@ def main() -> None:
            f"{stats.n / elapsed:.0f} requests/s over {elapsed:.0f} s, {stats.n} requests, {n_err} errors ({kinds}); "
            f"{stats.resent} resent once after the server closed an idle connection; "
            f"server logged {exceptions} tracebacks; {workers} gunicorn workers x 4 threads, {USERS} users, "
-           f"think time {'0.5-1.5 s' if THINK else 'none'}; the client shares the machine's cores")
+           f"think time {'0.5-1.5 s' if THINK else 'none'}; the client (sharing the cores) used "
+           f"{stats.client_cpu:.1f} s CPU, the server {server_cpu:.1f} s")
     record("load: memory at the end", memory)
 
 

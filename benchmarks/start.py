@@ -9,9 +9,9 @@ import statistics
 import time
 import urllib.request
 
-from benchmarks.common import (QUICK, callback_error, cpu_seconds, callback_url, dash_config, dev_command, free_port,
-                               page_content_body, page_content_dependency, post, procfile_command, record,
-                               server_log_tail, start_server, stop)
+from benchmarks.common import (QUICK, callback_error, callback_url, cpu_seconds, dash_config, dev_command,
+                               free_port, page_content_body, page_content_dependency, post, procfile_command,
+                               record, server_log_tail, start_server, stop)
 
 
 def _poll_html(url: str, proc, timeout: float = 180) -> str:
