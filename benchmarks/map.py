@@ -7,9 +7,7 @@ import json
 import random
 import time
 
-import pandas as pd
-
-from benchmarks.common import pct, record, summary_ms
+from benchmarks.common import QUICK, pct, record, summary_ms
 
 MAP_OUTPUT = "..map-payload.data"
 
@@ -50,12 +48,8 @@ def naive_figure(store, metric: str, period: str) -> str:
 
 
 def main(n: int | None = None) -> None:
-    from benchmarks.common import QUICK
-
     n = n or (40 if QUICK else 200)
     print("Map interaction (in-process server time, Flask test client, app as gunicorn loads it)")
-    import os
-
     from dashboard.queries.build import current as store
     from dashboard.wsgi import app  # data loaded and caches warmed as in production (--preload)
 
