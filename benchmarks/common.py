@@ -2,10 +2,12 @@
 production runs them, Dash request building and error-payload checks, process memory."""
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
 import shlex
+import shutil
 import socket
 import statistics
 import subprocess
@@ -110,7 +112,8 @@ def dev_command() -> list[str]:
     return [sys.executable, "-m", "dashboard"]
 
 
-_SCRATCH = Path(tempfile.mkdtemp(prefix="wb-bench-"))
+_SCRATCH = Path(tempfile.mkdtemp(prefix="wb-bench-"))  # server logs and throw-away databases
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 
 
 def start_server(cmd: list[str], port: int, env_extra: dict | None = None) -> subprocess.Popen:
