@@ -7,9 +7,7 @@ import json
 import random
 import time
 
-import pandas as pd
-
-from benchmarks.common import pct, record, summary_ms
+from benchmarks.common import QUICK, pct, record, summary_ms
 
 MAP_OUTPUT = "..map-payload.data"
 
@@ -49,10 +47,9 @@ def naive_figure(store, metric: str, period: str) -> str:
     return fig.to_json()
 
 
-def main(n: int = 200) -> None:
+def main(n: int | None = None) -> None:
+    n = n or (40 if QUICK else 200)
     print("Map interaction (in-process server time, Flask test client, app as gunicorn loads it)")
-    import os
-
     from dashboard.queries.build import current as store
     from dashboard.wsgi import app  # data loaded and caches warmed as in production (--preload)
 
@@ -77,7 +74,7 @@ def main(n: int = 200) -> None:
     record("map values callback, response size", f"median {pct(sizes, 50) / 1024:.1f} KB, max {max(sizes) / 1024:.1f} KB "
            f"(gzip median {pct(gz, 50) / 1024:.1f} KB; target <= 15 KB)")
     ntimes, nsizes = [], []
-    for m, p, *_ in cases[:40]:
+    for m, p, *_ in cases[:10]:
         t = time.perf_counter()
         text = naive_figure(store(), m, p)
         ntimes.append(time.perf_counter() - t)

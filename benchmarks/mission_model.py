@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from benchmarks.common import ROOT, record
+from benchmarks.common import QUICK, ROOT, record
 
 
 def _time(fn, repeat: int) -> tuple[float, float]:
@@ -19,7 +19,8 @@ def _time(fn, repeat: int) -> tuple[float, float]:
     return statistics.median(wall), statistics.median(cpu)
 
 
-def main(repeat: int = 3) -> None:
+def main(repeat: int | None = None) -> None:
+    repeat = repeat or (1 if QUICK else 3)
     import pandas as pd
 
     from etl import mission
