@@ -13,7 +13,6 @@ Methods (named on the app's methods page):
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats as _st
 
 Z95 = 1.959963984540054
 
@@ -33,6 +32,8 @@ def wilson(successes, n, z: float = Z95):
 def poisson_count_ci(count, z: float = Z95):
     """95% interval for a Poisson count: Byar for counts >= 10, exact below."""
     o = np.asarray(count, float)
+    from scipy import stats as _st  # only here: importing scipy.stats costs the app's start ~1 s
+
     alpha = 2 * (1 - _st.norm.cdf(z))
     with np.errstate(divide="ignore", invalid="ignore"):
         byar_lo = o * (1 - 1 / (9 * o) - z / (3 * np.sqrt(o))) ** 3

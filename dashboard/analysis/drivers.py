@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats as st
 
 from dashboard import queries as q
 
@@ -27,6 +26,8 @@ DRIVER_KINDS = ("supporting", "context")
 
 
 def pearson_ci(x, y, z: float = Z95) -> dict:
+    from scipy import stats as st  # here, not at import: scipy.stats is slow to import
+
     x = np.asarray(x, float)
     y = np.asarray(y, float)
     ok = np.isfinite(x) & np.isfinite(y)
@@ -73,6 +74,7 @@ def periods_of(metric: str) -> list[str]:
 
 def default_periods(x_metric: str, y_metric: str) -> tuple[str | None, str | None]:
     """The latest common period, else the latest period of each."""
+
     px, py = periods_of(x_metric), periods_of(y_metric)
     common = [p for p in px if p in set(py)]
     if common:

@@ -446,14 +446,15 @@ def table(metric=None, period=None, geography=None, classes=None, benchmark=None
 
 @q.build.warmer
 def warm() -> None:
-    """The first view of every measure (its latest period on the local-authority map) is ready
-    before anyone asks."""
+    """Before serving: every measure indexed for the local-authority map, and the map's first
+    views (the headline mean scores, latest period, both colourings) ready; anything else is
+    computed on its first request (tens of milliseconds)."""
+    if "ltla" not in q.geometry.available():
+        return
     for m in q.catalogue.with_data():
-        for g in q.geometry.available():
-            q.observations.period_frames(m["id"], g)
-            q.observations.published_at(m["id"], g)
-        if "ltla" in q.geometry.available():
-            p = q.observations.latest_period_at(m["id"], "ltla")
-            if p:
-                for classes in CLASSES:
-                    payload(m["id"], p, "ltla", classes, "england")
+        q.observations.period_frames(m["id"], "ltla")
+    for mid in q.catalogue.mean_ids():
+        p = q.observations.latest_period_at(mid, "ltla")
+        if p:
+            for classes in CLASSES:
+                payload(mid, p, "ltla", classes, "england")
