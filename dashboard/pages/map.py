@@ -162,11 +162,20 @@ def update_map(metric, period, geography, classes, benchmark):
     bstyle = {} if v.state["classes"] == "benchmark" else {"display": "none"}
     # a period chosen from the list leaves the list and the choice as they are: not re-sending
     # them saves the browser a re-render on every change
-    same_period = dash.ctx.triggered_id == "map-period" and v.state["period"] == period
+    fired = _fired()
+    same_period = fired == "map-period" and v.state["period"] == period
     return (v.payload, dash.no_update if same_period else v.period_options,
             dash.no_update if same_period else v.state["period"], [notice(n) for n in v.notes],
-            _legend(v) if v.payload else [], bstyle if dash.ctx.triggered_id in (None, "map-classes") else dash.no_update,
+            _legend(v) if v.payload else [], bstyle if fired in (None, "map-classes") else dash.no_update,
             v.summary)
+
+
+def _fired() -> str | None:
+    """The control that fired the callback (None on a first load, or when called directly)."""
+    try:
+        return dash.ctx.triggered_id
+    except dash.exceptions.MissingCallbackContextException:
+        return None
 
 
 @callback(Output("map-csv-download", "data"), Input("map-csv", "n_clicks"),
