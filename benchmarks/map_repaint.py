@@ -100,8 +100,14 @@ def main(changes: int = 16) -> None:
                 warm.append(time.perf_counter() - t)
             record("/map load to drawn, returning visitor (browser cache)", f"median {statistics.median(warm):.2f} s")
             page.wait_for_timeout(800)
-            extra: list[str] = []
-            page.on("request", lambda r: extra.append(r.url) if "_dash-update-component" not in r.url else None)
+            # requests that reached the network (a memory or disk cache hit is not one)
+            cdp = ctx.new_cdp_session(page)
+            cdp.send("Network.enable")
+            sent, cached = {}, set()
+            cdp.on("Network.requestWillBeSent", lambda e: sent.__setitem__(e["requestId"], e["request"]["url"]))
+            cdp.on("Network.requestServedFromCache", lambda e: cached.add(e["requestId"]))
+            cdp.on("Network.responseReceived", lambda e: cached.add(e["requestId"])
+                   if e["response"].get("fromDiskCache") or e["response"].get("fromPrefetchCache") else None)
             page.evaluate("document.addEventListener('mousedown', () => { window.__t0 = performance.now(); }, true)")
             plan, used = [], set()
             mi = 0
@@ -137,6 +143,7 @@ def main(changes: int = 16) -> None:
             for k, v in times.items():
                 if v:
                     record(f"  {k} changes", f"median {statistics.median(v):.0f} ms over {len(v)}")
+            extra = [u for rid, u in sent.items() if rid not in cached and "_dash-update-component" not in u]
             others_seen = [u.split(base, 1)[-1] for u in extra]
             record("other requests during the changes", f"{len(others_seen)}"
                    + (f" (e.g. {', '.join(sorted(set(others_seen))[:3])})" if others_seen else ""))

@@ -253,47 +253,50 @@ def values_frame(metric: str, period: str, geography: str) -> pd.DataFrame:
     codes = geo["code"].to_numpy()
     n = len(codes)
     src = q.observations.at(metric, period, geography)
-    df = pd.DataFrame({"code": codes, "name": geo["name"].to_numpy()})
+    # columns gathered as arrays and framed once (inserting them one by one costs more than the rest)
+    cols = {"code": codes, "name": geo["name"].to_numpy()}
     empty = np.full(n, None, object)
     if src is not None and len(src):
         got = src.reindex(codes)
         for c in ("value", "lower", "upper"):
-            df[c] = got[c].to_numpy(float)
-        df["status"] = got["status"].to_numpy(object)
-        df["note"] = got["note"].to_numpy(object)
-        df["derived"] = got["derived"].fillna(False).to_numpy(bool)
+            cols[c] = got[c].to_numpy(float)
+        status_raw, notes = got["status"].to_numpy(object), got["note"].to_numpy(object)
+        cols["derived"] = got["derived"].fillna(False).to_numpy(bool)
         ng = got["native_geography"].to_numpy(object) if "native_geography" in got else empty
         nc = got["native_area_code"].to_numpy(object) if "native_area_code" in got else empty
     else:
         for c in ("value", "lower", "upper"):
-            df[c] = np.full(n, np.nan)
-        df["status"], df["note"], df["derived"] = empty, empty, np.zeros(n, bool)
+            cols[c] = np.full(n, np.nan)
+        status_raw, notes, cols["derived"] = empty, empty, np.zeros(n, bool)
         ng, nc = empty, empty
     ng = np.where(pd.isna(ng), geography, ng)
     nc = np.where(pd.isna(nc), codes, nc)
-    df["native_geography"], df["native_area_code"] = ng, nc
 
-    no_value = ~np.isfinite(df["value"].to_numpy(float))
-    status = np.where(pd.isna(df["status"].to_numpy(object)), "", df["status"].to_numpy(object)).astype(str)
-    notes = df["note"].to_numpy(object)
+    no_value = ~np.isfinite(cols["value"])
+    status = np.where(pd.isna(status_raw), "", status_raw).astype(str)
     here = q.observations.published_at(metric, geography)
     reason = np.full(n, "", dtype=object)
     for i in np.flatnonzero(no_value):
         reason[i] = reasons.why(status[i], notes[i], here, geography)
-    df["reason"] = reason
-    df["status"] = np.where(no_value & (status == ""), "not published", status)
     # inherited: the value belongs to another area (a county's value shown for its districts); a
     # unitary authority's own value is not, even when the series is published at county level
     inherit = (ng != geography) & (nc != codes) & ~no_value
     if geography == "region":
         inherit &= ng != "country"
     generic = {gid: g.inherited or "" for gid, g in vocab.geographies().items()}
-    df["inherited"] = np.where(inherit, pd.Series(ng).map(generic).fillna("").to_numpy(object), "")
     keys = [f"{g_}|{q.areas.name(c_)}" if inh else "" for g_, c_, inh in zip(ng, nc, inherit)]
-    df["inherited_key"] = np.asarray(keys, dtype=object)
-    df["inherited_named"] = np.asarray([named_inheritance(k) for k in keys], dtype=object)
-    df["note_status"] = np.where(no_value, "", short_status(metric, notes))
-    return df
+    cols.update({
+        "status": np.where(no_value & (status == ""), "not published", status).astype(object),
+        "note": notes,
+        "native_geography": ng, "native_area_code": nc, "reason": reason,
+        "inherited": np.where(inherit, pd.Series(ng).map(generic).fillna("").to_numpy(object), ""),
+        "inherited_key": np.asarray(keys, dtype=object),
+        "inherited_named": np.asarray([named_inheritance(k) for k in keys], dtype=object),
+        "note_status": np.where(no_value, "", short_status(metric, notes)),
+    })
+    order = ["code", "name", "value", "lower", "upper", "status", "note", "derived", "native_geography",
+             "native_area_code", "reason", "inherited", "inherited_key", "inherited_named", "note_status"]
+    return pd.DataFrame({c: cols[c] for c in order})
 
 
 # ----------------------------------------------------------------------------- benchmarks and classes

@@ -49,20 +49,22 @@ def layout(metric: str | None = None, period: str | None = None, geography: str 
     state, notes = mv.normalise(metric, period, geography, classes, benchmark, area)
     if not state["metric"]:
         return html.Div([page_header("Map"), notice(mv.Notice.of("No measures are in this data.", kind="warning"))])
+    # the first view comes with the page: the browser draws it without a second round trip
+    v = mv.view(**state)
     return html.Div(className="map-page", children=[
         page_header("Map", "Any measure, period and geography. Hover over an area, or select it (tap on a phone), "
                            "for its value, 95% confidence interval and status, with a link to its profile. "
                            "The ranked table below the map has the same values for keyboard and screen-reader users."),
         html.Div([notice(n) for n in notes], id="map-url-notes"),
         _controls(state),
-        dcc.Store(id="map-payload"),
+        dcc.Store(id="map-payload", data=v.payload),
         dcc.Store(id="map-version", data=build.fingerprint()),
         dcc.Store(id="map-prefetch"),
         dcc.Store(id="map-highlight", data=state["area"]),
-        html.Div(id="map-notes", className="map-notes", **{"aria-live": "polite"}),
+        html.Div([notice(n) for n in v.notes], id="map-notes", className="map-notes", **{"aria-live": "polite"}),
         html.Div(className="map-layout", children=[
             html.Div(className="map-figure", children=[
-                html.P(id="map-summary", className="visually-hidden"),
+                html.P(v.summary, id="map-summary", className="visually-hidden"),
                 # the spinner only when a draw takes long: a quick repaint must not flash it
                 dcc.Loading(dcc.Graph(id="map-graph", className="map-graph",
                                       config={"displaylogo": False, "scrollZoom": True, "responsive": True,
@@ -73,7 +75,7 @@ def layout(metric: str | None = None, period: str | None = None, geography: str 
                             overlay_style={"visibility": "visible", "opacity": 0.7}),
             ]),
             html.Aside(className="map-side", **{"aria-label": "Legend and selected area"}, children=[
-                html.Div(id="map-legend", className="map-legend"),
+                html.Div(_legend(v) if v.payload else [], id="map-legend", className="map-legend"),
                 html.Section(className="map-details", **{"aria-labelledby": "map-details-heading"}, children=[
                     html.H2("Selected area", id="map-details-heading", className="map-details__heading"),
                     html.P(mv.SELECT_HINT, id="map-details-hint", className="hint",
@@ -154,7 +156,7 @@ def _legend(v: mv.MapView) -> list:
     Output("map-notes", "children"), Output("map-legend", "children"), Output("map-benchmark-wrap", "style"),
     Output("map-summary", "children"),
     Input("map-metric", "value"), Input("map-period", "value"), Input("map-geography", "value"),
-    Input("map-classes", "value"), Input("map-benchmark", "value"),
+    Input("map-classes", "value"), Input("map-benchmark", "value"), prevent_initial_call=True,
 )
 @guarded(None, dash.no_update, dash.no_update, error_notice(), [], dash.no_update, "")
 def update_map(metric, period, geography, classes, benchmark):
