@@ -301,7 +301,8 @@
             idx = [0];
           }
         }
-        if (gd.__mapArea !== (code || null)) {
+        var marked = (gd.data[1].locations || [])[0] || null;  // the area the outline is drawn round now
+        if (marked !== (code || null)) {
           var pad = idx.length ? [undefined] : [];
           ["z", "zmin", "zmax", "colorscale", "text", "marker.line.color", "marker.line.width"].forEach(function (k) {
             if (upd[k]) { upd[k] = upd[k].concat([undefined, undefined, undefined]); }
@@ -315,12 +316,11 @@
           idx = idx.concat([1, 2, 3]);
         }
         gd.__mapKey = p.k;
-        gd.__mapArea = code || null;
         if (!idx.length) { return window.dash_clientside.no_update; }
         return Plotly.restyle(gd, upd, idx).then(function () { return window.dash_clientside.no_update; });
       }
       var fig = figure(p, fc, paint(p, rows(p)), h);
-      if (gd) { gd.__mapKey = p.k; gd.__mapArea = code || null; }
+      if (gd) { gd.__mapKey = p.k; }
       return fig;
     }).catch(function (err) {
       return emptyFigure("The map boundaries could not be loaded: " + err.message + ". The table below has every value.");

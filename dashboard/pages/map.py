@@ -126,6 +126,9 @@ def layout(metric: str | None = None, period: str | None = None, geography: str 
                 style_table={"overflowX": "auto", "minWidth": "100%"},
                 style_cell={"fontFamily": "inherit", "fontSize": "0.95rem", "textAlign": "left",
                             "padding": "6px", "whiteSpace": "normal", "height": "auto", "minWidth": "5.5rem"},
+                # wide enough to read on a phone: the table scrolls inside its box instead
+                style_cell_conditional=[{"if": {"column_id": c}, "minWidth": w} for c, w in
+                                        (("area", "9rem"), ("ci", "8rem"), ("status", "12rem"), ("note", "16rem"))],
                 style_header={"fontWeight": "bold", "backgroundColor": "#f3f2f1"},
             ),
         ]),

@@ -208,3 +208,16 @@ def test_map_layout_has_ranked_chart_section(app, map_page):
     assert not any("map-rank" in k and app.callback_map[k].get("callback") for k in app.callback_map)
     assert any("map-rank-graph.figure" in str(c.get("output")) and c.get("clientside_function")
                for c in app._callback_list)
+
+
+def test_favicon_is_a_versioned_asset_cached_for_a_year(client):
+    # Chromium asks for the icon again after each address change (replaceState): with no cache
+    # lifetime that was a request per map change
+    import re
+
+    html = client.get("/map").get_data(as_text=True)
+    m = re.search(r'<link rel="icon"[^>]*href="([^"]+)"', html)
+    assert m and m.group(1).startswith("/assets/favicon.ico?m="), m and m.group(1)
+    r = client.get(m.group(1))
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert r.data[:4] == b"\x00\x00\x01\x00"  # an icon file
