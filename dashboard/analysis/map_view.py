@@ -12,6 +12,10 @@ Rules (stated on the page):
 * An area with no value keeps its reason: the publisher's status, or "not published for this area
   and period in this data".
 * Classes: quantiles (darker = worse) or better / similar / worse than a benchmark (95% CI).
+* Default period: the latest in which at least half the areas have a value. With no period asked
+  for (a link from another page), a measure with too few areas to map gives way to its closest
+  alternative (a headline share to its mean score), and the page says so with a link back.
+* A highlighted area (`area=`) is drawn on its own kind of map unless a geography is asked for.
 """
 from __future__ import annotations
 

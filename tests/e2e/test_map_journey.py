@@ -125,6 +125,10 @@ def test_phone_tap_shows_the_value_before_any_navigation(live_server, phone):
     phone.touchscreen.tap(pt["x"], pt["y"])
     phone.wait_for_selector(".map-details__card")
     assert phone.url.split("?")[0].endswith("/map"), "a tap must not navigate away"
+    # on one column the card comes straight under the map, before the legend
+    tops = phone.evaluate("() => ['#map-graph', '.map-details', '#map-legend'].map(s => "
+                          "document.querySelector(s).getBoundingClientRect().top)")
+    assert tops[0] < tops[1] < tops[2], tops
     card = phone.inner_text(".map-details__card")
     assert code in card and re.search(r"\d\.\d\d", card) and "95% CI" in card
     assert f"area={code}" in phone.input_value("#map-share-url")
