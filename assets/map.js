@@ -364,9 +364,7 @@
     }).catch(function () { return [null, shown, shown]; });
   }
 
-  function table(p, version) {
-    if (!p || !p.v) { return Promise.resolve([]); }
-    return getGeo(p.g, p.fp || version).then(afterPaint).then(function () {
+  function tableRows(p) {
       var rs = rows(p);
       var better = p.hb;  // true when higher is better
       var withV = rs.filter(function (r) { return r.hasValue; });
@@ -387,7 +385,26 @@
         });
       });
       return out;
-    }).catch(function () { return []; });
+  }
+
+  function table(p, version) {
+    if (!p || !p.v) { return Promise.resolve([]); }
+    if (!document.getElementById("map-table")) { return window.dash_clientside.no_update; }  // not mounted yet
+    return getGeo(p.g, p.fp || version).then(afterPaint).then(function () { return tableRows(p); })
+      .catch(function () { return []; });
+  }
+
+  /* The ranked table (a DataTable, described by the page in `spec`) is put on the page once the
+     map is drawn, with its rows; later changes only send it new rows (table above), so a sort or
+     filter the user set stays. */
+  function mountTable(p, spec, version) {
+    if (document.getElementById("map-table") || !spec) { return window.dash_clientside.no_update; }
+    if (!p || !p.v) { return window.dash_clientside.no_update; }
+    return getGeo(p.g, p.fp || version).then(afterPaint).then(function () {
+      var t = JSON.parse(JSON.stringify(spec));
+      t.props.data = tableRows(p);
+      return t;
+    }).catch(function () { return window.dash_clientside.no_update; });
   }
 
   var RANK_MAX = 60;  // geographies with at most this many areas get the ranked chart
@@ -561,7 +578,8 @@
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    map: { prefetch: prefetch, render: render, details: details, table: table, rankChart: rankChart,
+    map: { prefetch: prefetch, render: render, details: details, table: table, mountTable: mountTable,
+           rankChart: rankChart,
            syncUrl: syncUrl, select: select, copy: copy },
     overview: { syncUrl: overviewSyncUrl }
   });

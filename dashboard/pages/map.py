@@ -113,29 +113,35 @@ def layout(metric: str | None = None, period: str | None = None, geography: str 
         html.H2("Ranked table", id="map-table-heading"),
         html.P(mv.ONS_CAVEAT, className="notice map-caveat"),
         download_button("map-csv", "Download CSV of the map's values"),
-        html.Div(className="table-wrap map-table-wrap", role="region", tabIndex="0",
-                 **{"aria-labelledby": "map-table-heading"}, children=[
-            dash_table.DataTable(
-                id="map-table", data=[], page_size=15, sort_action="native", filter_action="native",
-                markdown_options={"link_target": "_self"},
-                columns=[{"name": "Rank (value order)", "id": "rank"},
-                         {"name": "Area", "id": "area", "presentation": "markdown"},
-                         {"name": "Code", "id": "code"}, {"name": "Value", "id": "value"},
-                         {"name": "95% CI", "id": "ci"}, {"name": "Status or class", "id": "status"},
-                         {"name": "Note", "id": "note"}],
-                style_table={"overflowX": "auto", "minWidth": "100%"},
-                style_cell={"fontFamily": "inherit", "fontSize": "0.95rem", "textAlign": "left",
-                            "padding": "6px", "whiteSpace": "normal", "height": "auto", "minWidth": "5.5rem"},
-                # wide enough to read on a phone: the table scrolls inside its box instead
-                style_cell_conditional=[{"if": {"column_id": c}, "minWidth": w} for c, w in
-                                        (("area", "9rem"), ("ci", "8rem"), ("status", "12rem"), ("note", "16rem"))],
-                style_header={"fontWeight": "bold", "backgroundColor": "#f3f2f1"},
-            ),
-        ]),
+        # the table (and its 600 KB of script) is mounted once the map is drawn: it is below the
+        # fold, and the first view should not wait for it
+        dcc.Store(id="map-table-spec", data=_table().to_plotly_json()),
+        html.Div(className="table-wrap map-table-wrap", role="region", tabIndex="0", id="map-table-slot",
+                 **{"aria-labelledby": "map-table-heading"},
+                 children=html.P("The table appears once the map is drawn.", className="hint")),
         html.P(["How the classes, benchmarks and geographies work: see the ",
                 dcc.Link("data and methods page", href="/data"), ". Back to the ",
                 dcc.Link("mission overview", href="/"), "."]),
     ])
+
+
+def _table() -> dash_table.DataTable:
+    return dash_table.DataTable(
+        id="map-table", data=[], page_size=15, sort_action="native", filter_action="native",
+        markdown_options={"link_target": "_self"},
+        columns=[{"name": "Rank (value order)", "id": "rank"},
+                 {"name": "Area", "id": "area", "presentation": "markdown"},
+                 {"name": "Code", "id": "code"}, {"name": "Value", "id": "value"},
+                 {"name": "95% CI", "id": "ci"}, {"name": "Status or class", "id": "status"},
+                 {"name": "Note", "id": "note"}],
+        style_table={"overflowX": "auto", "minWidth": "100%"},
+        style_cell={"fontFamily": "inherit", "fontSize": "0.95rem", "textAlign": "left",
+                    "padding": "6px", "whiteSpace": "normal", "height": "auto", "minWidth": "5.5rem"},
+        # wide enough to read on a phone: the table scrolls inside its box instead
+        style_cell_conditional=[{"if": {"column_id": c}, "minWidth": w} for c, w in
+                                (("area", "9rem"), ("ci", "8rem"), ("status", "12rem"), ("note", "16rem"))],
+        style_header={"fontWeight": "bold", "backgroundColor": "#f3f2f1"},
+    )
 
 
 def _legend(v: mv.MapView) -> list:
@@ -205,6 +211,8 @@ clientside_callback(ClientsideFunction("map", "details"),
                     Output("map-details", "children"), Output("map-details-hint", "style"),
                     Output("map-clear", "style"),
                     Input("map-highlight", "data"), Input("map-payload", "data"))
+clientside_callback(ClientsideFunction("map", "mountTable"), Output("map-table-slot", "children"),
+                    Input("map-payload", "data"), State("map-table-spec", "data"), State("map-version", "data"))
 clientside_callback(ClientsideFunction("map", "table"), Output("map-table", "data"),
                     Input("map-payload", "data"), State("map-version", "data"))
 clientside_callback(ClientsideFunction("map", "rankChart"),
