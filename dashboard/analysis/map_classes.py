@@ -26,9 +26,20 @@ FIFTHS_PLAIN = ["Lowest fifth", "Second fifth", "Middle fifth", "Fourth fifth", 
 
 def class_name(step: int, k: int, polarity: str) -> str:
     """The words for a colour step (0 = lightest): they carry the meaning, not the colour."""
+    judged = polarity in ("higher_better", "lower_better")
     if k == 5:
-        return (FIFTHS_JUDGED if polarity in ("higher_better", "lower_better") else FIFTHS_PLAIN)[step]
-    return f"Class {step + 1} of {k}"
+        return (FIFTHS_JUDGED if judged else FIFTHS_PLAIN)[step]
+    if k == 1:
+        return "All areas with a value"
+    first, last = ("best", "worst") if judged else ("lowest", "highest")
+    end = f" ({first})" if step == 0 else (f" ({last})" if step == k - 1 else "")
+    return f"Class {step + 1} of {k}{end}"
+
+
+def value_range(lo: float, hi: float, decimals: int, unit: str) -> str:
+    """'7.1 to 7.4', or one value when the class holds one (after rounding)."""
+    a, b = number(lo, decimals, unit), number(hi, decimals, unit)
+    return a if a == b else f"{a} to {b}"
 
 
 def quantiles(values: np.ndarray, polarity: str, decimals: int, unit: str = "") -> tuple[np.ndarray, list[dict], str]:
@@ -56,8 +67,8 @@ def quantiles(values: np.ndarray, polarity: str, decimals: int, unit: str = "") 
         members = v[ranks == step]
         lo, hi = (members.min(), members.max()) if len(members) else (np.nan, np.nan)
         legend.append({"key": str(step), "colour": colours[step],
-                       "label": f"{class_name(step, k, polarity)}: {number(lo, decimals, unit)} to "
-                                f"{number(hi, decimals, unit)} ({plural(len(members), 'area')})"})
+                       "label": f"{class_name(step, k, polarity)}: {value_range(lo, hi, decimals, unit)} "
+                                f"({plural(len(members), 'area')})"})
     return cls, legend, direction
 
 

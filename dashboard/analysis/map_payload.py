@@ -1,7 +1,7 @@
 """The compact values payload the browser joins with the geometry it already has.
 
 Arrays follow the order of the features in `/geo/<geography>.geojson` (same build: `fp`). Keys:
-g, m, p (geography, metric, period); mode (quantile/benchmark); hb (higher is better); pol
+g, gk, m, p (geography, its type label, metric, period); mode (quantile/benchmark); hb (higher is better); pol
 (polarity); t, u, d (title, unit, decimals); fp (build fingerprint prefix); n (features); v, lo, hi
 (value and 95% CI per feature, None when missing); c (legend index per feature, -1 = no value);
 r/reasons ({feature: index into reasons} for areas with no value); i/inh/inht (the same for values
@@ -39,7 +39,7 @@ def index_map(idx: list[int], n: int) -> dict | list:
 
 
 def encode(df: pd.DataFrame, c, info: dict, *, metric: str, period: str, geography: str, classes: str,
-           benchmark: str, fingerprint: str, inherited_templates: dict[str, str], no_value_label: str) -> dict:
+           benchmark: str, fingerprint: str, kind: str = "", inherited_templates: dict[str, str], no_value_label: str) -> dict:
     """The payload for one classed values frame (see the module docstring for the keys)."""
     dec = int(info.get("decimals") or 1)
     reasons, ridx = dictionary(df["reason"].to_numpy(object))
@@ -47,7 +47,7 @@ def encode(df: pd.DataFrame, c, info: dict, *, metric: str, period: str, geograp
     nts, nidx = dictionary(df["note_status"].to_numpy(object))
     out = {
         "k": "|".join([metric, period, geography, classes, benchmark]),
-        "g": geography, "m": metric, "p": period, "mode": classes,
+        "g": geography, "gk": kind, "m": metric, "p": period, "mode": classes,
         "hb": info.get("polarity") == "higher_better", "pol": info.get("polarity") or "no_judgement",
         "t": info.get("short_title") or info.get("title") or metric, "u": info.get("unit") or "", "d": dec,
         "fp": fingerprint[:16], "n": int(len(df)),

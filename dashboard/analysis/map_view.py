@@ -12,6 +12,10 @@ Rules (stated on the page):
 * An area with no value keeps its reason: the publisher's status, or "not published for this area
   and period in this data".
 * Classes: quantiles (darker = worse) or better / similar / worse than a benchmark (95% CI).
+* Default period: the latest in which at least half the areas have a value. With no period asked
+  for (a link from another page), a measure with too few areas to map gives way to its closest
+  alternative (a headline share to its mean score), and the page says so with a link back.
+* A highlighted area (`area=`) is drawn on its own kind of map unless a geography is asked for.
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ import pandas as pd
 
 from dashboard import queries as q
 from dashboard.analysis import map_classes, map_payload, reasons
-from dashboard.formatting import number, plural
+from dashboard.formatting import join_words, number, plural
 from dashboard.queries import vocabulary as vocab
 from dashboard.viewmodel import Link, Notice, Strong
 
@@ -33,6 +37,11 @@ CLASSES = {"quantile": "Quantiles (5 classes, equal numbers of areas)",
 BENCHMARKS = ("england", "uk", "region", "nation")
 NOT_PUBLISHED_HERE = reasons.NOT_PUBLISHED_HERE
 NO_VALUE_LABEL = "No value (reason given on hover and in the table)"
+# fewer than half the areas with a value: too few for a map to show how a measure is distributed
+SPARSE = 0.5
+NAMED_UP_TO = 3  # a reason shared by this many areas or fewer names them in the legend
+SELECT_HINT = ("Select an area on the map (tap it on a phone) to see its value here, with a link to its profile. "
+               "Its outline stays marked and the link to this view keeps it.")
 ONS_CAVEAT = ("ONS advises that estimates for single local authorities have wide confidence intervals and "
               "should not be ranked naively: read each position with its 95% confidence interval.")
 
@@ -77,11 +86,68 @@ def _shape(period: str) -> str:
     return "".join("9" if ch.isdigit() else ch for ch in str(period))
 
 
+def lower_first(title: str) -> str:
+    """A title inside a sentence: 'Average life satisfaction' -> 'average life satisfaction';
+    initialisms stay as they are ('NO2 ...', 'GDHI ...')."""
+    t = str(title or "")
+    return t[:1].lower() + t[1:] if len(t) > 1 and t[0].isupper() and not (t[1].isupper() or t[1].isdigit()) else t
+
+
+def n_areas(geography: str) -> int:
+    return len(q.geometry.index(geography))
+
+
+def covered(metric: str, period: str | None, geography: str) -> int:
+    """How many of the geography's areas have a value for the metric and period."""
+    return q.observations.coverage(metric, geography).get(str(period), 0) if period else 0
+
+
+def well_covered(metric: str, period: str | None, geography: str) -> bool:
+    n = n_areas(geography)
+    return n > 0 and covered(metric, period, geography) >= SPARSE * n
+
+
+def default_period(metric: str, geography: str) -> str | None:
+    """The period shown when none is asked for: the latest in which at least half the
+    geography's areas have a value; failing that, the one with the most areas (the latest of
+    equals); the metric's latest period when no area has a value."""
+    periods = q.catalogue.periods(metric)
+    cov = q.observations.coverage(metric, geography)
+    good = [p for p in periods if well_covered(metric, p, geography)]
+    if good:
+        return good[-1]
+    if cov:
+        best = max(cov.values())
+        return [p for p in periods if cov.get(p, 0) == best][-1]
+    return q.observations.latest_period_at(metric, geography)
+
+
+def _sparse_switch(metric: str, period: str, geography: str) -> tuple[str, str, list] | None:
+    """When a measure has too few areas with a value to map and its closest alternative (a
+    headline share's mean score) has enough: (alternative, its period, the sentence saying so)."""
+    alt = closest_alternative(metric)
+    if well_covered(metric, period, geography) or not alt or not q.catalogue.has_data(alt):
+        return None
+    alt_period = default_period(alt, geography)
+    if not well_covered(alt, alt_period, geography):
+        return None
+    info, ainfo = q.catalogue.metric(metric) or {}, q.catalogue.metric(alt) or {}
+    g = vocab.geography(geography)
+    n, got = n_areas(geography), covered(metric, period, geography)
+    where = g.plural if g else "areas"
+    words = [f"{info.get('title') or metric}: this data has a value for at most {got} of the {n} areas on this "
+             f"map ({where}), in {period}; too few to show how it is distributed. The map shows "
+             f"{lower_first(ainfo.get('title') or alt)} instead, which has a value for "
+             f"{covered(alt, alt_period, geography)} of them in {alt_period}. "]
+    return alt, alt_period, words
+
+
 # ----------------------------------------------------------------------------- state
 def normalise(metric=None, period=None, geography=None, classes=None, benchmark=None,
               area=None) -> tuple[dict, list[Notice]]:
     """Check a view state from the URL or the controls; returns the state used and notes saying
-    what was changed and why."""
+    what was changed and why. With no period asked for (a link from another page), a measure
+    with too few areas to map gives way to its closest alternative, and the notes say so."""
     notes: list[Notice] = []
     geos = q.geometry.available()
     if metric is not None and not q.catalogue.has_data(str(metric)):
@@ -91,6 +157,9 @@ def normalise(metric=None, period=None, geography=None, classes=None, benchmark=
                                "instead.", kind="warning"))
         metric = None
     metric = metric or default_metric()
+    area, area_geo, area_notes = _area(area)
+    if geography is None and area_geo in geos:
+        geography = area_geo  # a highlighted area is drawn on its own kind of map
     if geography not in geos:
         if geography:
             notes.append(Notice.of(f"The geography '{geography}' is not available; showing "
@@ -99,28 +168,51 @@ def normalise(metric=None, period=None, geography=None, classes=None, benchmark=
     classes = classes if classes in CLASSES else "quantile"
     benchmark = benchmark if benchmark in BENCHMARKS else "england"
     periods = q.catalogue.periods(metric) if metric else []
+    if period is not None and not isinstance(period, str):
+        period = str(period)
     if period and period not in periods:
         if period not in q.catalogue.all_periods():
-            notes.append(Notice.of(f"'{period}' is not a period in this data; showing the latest period instead.",
+            notes.append(Notice.of(f"'{period}' is not a period in this data; showing the default period instead.",
                                    kind="warning"))
             period = None
         elif _shape(period) not in {_shape(p) for p in periods}:
-            latest = q.observations.latest_period_at(metric, geography)
             notes.append(Notice.of(f"This measure is not published for {period} (its periods look like "
-                                   f"{periods[-1]}); showing {latest}, the latest with values.", kind="warning"))
+                                   f"{periods[-1]}); showing {default_period(metric, geography)} instead.",
+                                   kind="warning"))
             period = None
         # else: a period of the same kind that is not published: kept, and the notes say so
+    switched = None
     if not period and metric:
-        period = q.observations.latest_period_at(metric, geography)
-    if area is not None:
-        info = q.areas.resolve(area)
-        if info["status"] == "retired" and info.get("successor_code"):
-            area = info["successor_code"]
-        elif info["status"] != "current":
-            notes.append(Notice.of(f"We don't know the area code {area}; no area is highlighted.", kind="warning"))
-            area = None
-    return {"metric": metric, "period": period, "geography": geography, "classes": classes,
-            "benchmark": benchmark, "area": area}, notes
+        period = default_period(metric, geography)
+        switched = _sparse_switch(metric, period, geography) if period else None
+        if switched:
+            asked, asked_period = metric, period
+            metric, period, words = switched
+    state = {"metric": metric, "period": period, "geography": geography, "classes": classes,
+             "benchmark": benchmark, "area": area}
+    if switched:
+        words += [Link(f"Show {lower_first(q.catalogue.metric(asked)['title'])} for {asked_period} anyway",
+                       href(**{**state, "metric": asked, "period": asked_period})), "."]
+        notes.append(Notice(words, "info"))
+    return state, notes + area_notes
+
+
+def _area(area) -> tuple[str | None, str | None, list[Notice]]:
+    """(the code to highlight, its geography, notes) for the URL's area= (a retired code is
+    replaced by its successor)."""
+    if area is None or area == "":
+        return None, None, []
+    info = q.areas.resolve(str(area))
+    if info["status"] == "retired" and info.get("successor_code"):
+        succ = q.areas.resolve(info["successor_code"])
+        if succ["status"] == "current":
+            return succ["code"], succ.get("geography"), [Notice.of(
+                f"{info.get('name') or info['code']} ({info['code']}) has been replaced by "
+                f"{succ.get('name') or succ['code']} ({succ['code']}); that area is highlighted.")]
+    if info["status"] != "current":
+        return None, None, [Notice.of(f"We don't know the area code {str(area)[:20]}; no area is highlighted.",
+                                      kind="warning")]
+    return info["code"], info.get("geography"), []
 
 
 def period_options(metric: str, period: str | None) -> list[dict]:
@@ -165,47 +257,50 @@ def values_frame(metric: str, period: str, geography: str) -> pd.DataFrame:
     codes = geo["code"].to_numpy()
     n = len(codes)
     src = q.observations.at(metric, period, geography)
-    df = pd.DataFrame({"code": codes, "name": geo["name"].to_numpy()})
+    # columns gathered as arrays and framed once (inserting them one by one costs more than the rest)
+    cols = {"code": codes, "name": geo["name"].to_numpy()}
     empty = np.full(n, None, object)
     if src is not None and len(src):
         got = src.reindex(codes)
         for c in ("value", "lower", "upper"):
-            df[c] = got[c].to_numpy(float)
-        df["status"] = got["status"].to_numpy(object)
-        df["note"] = got["note"].to_numpy(object)
-        df["derived"] = got["derived"].fillna(False).to_numpy(bool)
+            cols[c] = got[c].to_numpy(float)
+        status_raw, notes = got["status"].to_numpy(object), got["note"].to_numpy(object)
+        cols["derived"] = got["derived"].fillna(False).to_numpy(bool)
         ng = got["native_geography"].to_numpy(object) if "native_geography" in got else empty
         nc = got["native_area_code"].to_numpy(object) if "native_area_code" in got else empty
     else:
         for c in ("value", "lower", "upper"):
-            df[c] = np.full(n, np.nan)
-        df["status"], df["note"], df["derived"] = empty, empty, np.zeros(n, bool)
+            cols[c] = np.full(n, np.nan)
+        status_raw, notes, cols["derived"] = empty, empty, np.zeros(n, bool)
         ng, nc = empty, empty
     ng = np.where(pd.isna(ng), geography, ng)
     nc = np.where(pd.isna(nc), codes, nc)
-    df["native_geography"], df["native_area_code"] = ng, nc
 
-    no_value = ~np.isfinite(df["value"].to_numpy(float))
-    status = np.where(pd.isna(df["status"].to_numpy(object)), "", df["status"].to_numpy(object)).astype(str)
-    notes = df["note"].to_numpy(object)
+    no_value = ~np.isfinite(cols["value"])
+    status = np.where(pd.isna(status_raw), "", status_raw).astype(str)
     here = q.observations.published_at(metric, geography)
     reason = np.full(n, "", dtype=object)
     for i in np.flatnonzero(no_value):
         reason[i] = reasons.why(status[i], notes[i], here, geography)
-    df["reason"] = reason
-    df["status"] = np.where(no_value & (status == ""), "not published", status)
     # inherited: the value belongs to another area (a county's value shown for its districts); a
     # unitary authority's own value is not, even when the series is published at county level
     inherit = (ng != geography) & (nc != codes) & ~no_value
     if geography == "region":
         inherit &= ng != "country"
     generic = {gid: g.inherited or "" for gid, g in vocab.geographies().items()}
-    df["inherited"] = np.where(inherit, pd.Series(ng).map(generic).fillna("").to_numpy(object), "")
     keys = [f"{g_}|{q.areas.name(c_)}" if inh else "" for g_, c_, inh in zip(ng, nc, inherit)]
-    df["inherited_key"] = np.asarray(keys, dtype=object)
-    df["inherited_named"] = np.asarray([named_inheritance(k) for k in keys], dtype=object)
-    df["note_status"] = np.where(no_value, "", short_status(metric, notes))
-    return df
+    cols.update({
+        "status": np.where(no_value & (status == ""), "not published", status).astype(object),
+        "note": notes,
+        "native_geography": ng, "native_area_code": nc, "reason": reason,
+        "inherited": np.where(inherit, pd.Series(ng).map(generic).fillna("").to_numpy(object), ""),
+        "inherited_key": np.asarray(keys, dtype=object),
+        "inherited_named": np.asarray([named_inheritance(k) for k in keys], dtype=object),
+        "note_status": np.where(no_value, "", short_status(metric, notes)),
+    })
+    order = ["code", "name", "value", "lower", "upper", "status", "note", "derived", "native_geography",
+             "native_area_code", "reason", "inherited", "inherited_key", "inherited_named", "note_status"]
+    return pd.DataFrame({c: cols[c] for c in order})
 
 
 # ----------------------------------------------------------------------------- benchmarks and classes
@@ -271,8 +366,9 @@ def payload(metric: str, period: str, geography: str, classes: str, benchmark: s
     df = values_frame(metric, period, geography)
     c = classify(df, metric, period, geography, classes, benchmark)
     info = q.catalogue.metric(metric) or {"id": metric}
+    g = vocab.geography(geography)
     return map_payload.encode(df, c, info, metric=metric, period=period, geography=geography, classes=classes,
-                              benchmark=benchmark, fingerprint=q.build.fingerprint(),
+                              benchmark=benchmark, fingerprint=q.build.fingerprint(), kind=g.short if g else "",
                               inherited_templates={gid: g.inherited_named for gid, g in vocab.geographies().items()
                                                    if g.inherited_named},
                               no_value_label=NO_VALUE_LABEL)
@@ -286,9 +382,31 @@ class MapView:
     period_options: list[dict]
     notes: list[Notice] = field(default_factory=list)
     legend_title: str = ""
-    legend: list[dict] = field(default_factory=list)
+    legend: list[dict] = field(default_factory=list)  # the no-value entry carries "reasons"
     direction: str | None = None
     summary: str = ""
+
+
+def missing_reasons(df: pd.DataFrame) -> list[str]:
+    """Why areas have no value, most common first, one sentence per reason with its count; a
+    reason shared by a few areas names them ('North Yorkshire: no honest combined value ...')."""
+    miss = df[df["value"].isna()]
+    out = []
+    groups = sorted(miss.groupby("reason", sort=False)["name"], key=lambda kv: (-len(kv[1]), kv[0]))
+    for reason, names in groups:
+        names = sorted(str(x) for x in names)
+        who = join_words(names) if len(names) <= NAMED_UP_TO else plural(len(names), "area")
+        out.append(f"{who}: {reason}")
+    return out
+
+
+def no_value_entry(df: pd.DataFrame, colour: str) -> dict | None:
+    """The legend's no-value entry: how many areas, and why (None when every area has a value)."""
+    n = int(df["value"].isna().sum())
+    if not n:
+        return None
+    return {"label": f"No value: {plural(n, 'area')} (drawn white with a grey outline)", "colour": colour,
+            "none": True, "reasons": missing_reasons(df)}
 
 
 def view(metric=None, period=None, geography=None, classes=None, benchmark=None, area=None) -> MapView:
@@ -299,10 +417,13 @@ def view(metric=None, period=None, geography=None, classes=None, benchmark=None,
     p = payload(state["metric"], state["period"], state["geography"], state["classes"], state["benchmark"])
     g = vocab.geography(state["geography"])
     n_val = sum(v is not None for v in p["v"])
-    summary = (f"Map of {p['t']} for {p['p']} by {(g.plural if g else state['geography'])}: {n_val} of "
-               f"{plural(len(p['v']), 'area')} have a value. The ranked table below lists them.")
-    legend = [dict(e) for e in p.get("legend", [])] + [{"label": p["nd"]["label"], "colour": p["nd"]["colour"],
-                                                        "none": True}]
+    summary = (f"Map of {lower_first(p['t'])} for {p['p']} by {(g.plural if g else state['geography'])}: {n_val} of "
+               f"{plural(len(p['v']), 'area')} {'has' if n_val == 1 else 'have'} a value. "
+               "The ranked table below lists them.")
+    legend = [dict(e) for e in p.get("legend", [])]
+    nv = no_value_entry(values_frame(state["metric"], state["period"], state["geography"]), p["nd"]["colour"])
+    if nv:
+        legend.append(nv)
     direction = None
     if state["classes"] == "quantile":
         direction = map_classes.DIRECTION.get((q.catalogue.metric(state["metric"]) or {}).get("polarity"),
@@ -327,6 +448,16 @@ def summary(metric: str, period: str, geography: str) -> dict:
             "has_ci": bool(df["lower"].notna().any())}
 
 
+def _alternative_link(state: dict, alt: str | None, period: str) -> list:
+    """'Closest alternative: <link> (a value for N areas).' when the alternative has the period."""
+    if not alt or period not in q.catalogue.periods(alt):
+        return []
+    k = covered(alt, period, state["geography"])
+    return ["Closest alternative: ", Link(f"{q.catalogue.metric(alt)['title']}, {period}",
+                                           href(**{**state, "metric": alt})),
+            f" (a value for {plural(k, 'area')})."]
+
+
 def notes(state: dict, p: dict | None) -> list[Notice]:
     """What the page says around the map: missing values and why, shared values, benchmark facts."""
     metric, period, geography = state["metric"], state["period"], state["geography"]
@@ -341,25 +472,29 @@ def notes(state: dict, p: dict | None) -> list[Notice]:
     s = summary(metric, period, geography)
     out: list[Notice] = []
     alt = closest_alternative(metric)
+    best = default_period(metric, geography)
     if not s["period_published"]:
         bits = [f"{info.get('title')} is not published for {period} in this data (latest period: {s['latest']}). "]
         if link:
             bits += ["Publisher's data (", publisher, "): ", link, ". "]
-        bits += [Link(f"Show {s['latest']}", href(**{**state, "period": s["latest"]}))]
+        bits += [Link(f"Show {best}", href(**{**state, "period": best}))]
         if alt and period in q.catalogue.periods(alt):
-            bits += [" or ", Link(f"show {q.catalogue.metric(alt)['title'][:1].lower()}"
-                                  f"{q.catalogue.metric(alt)['title'][1:]} for {period} (closest alternative)",
-                                  href(**{**state, "metric": alt}))]
+            bits += [" or ", Link(f"show {lower_first(q.catalogue.metric(alt)['title'])} for {period} "
+                                  "(closest alternative)", href(**{**state, "metric": alt}))]
         out.append(Notice(bits + ["."], "warning"))
     elif s["n_missing"]:
-        parts = "; ".join(f"{n} {r}" for r, n in s["reasons"].items())
-        bits = [Strong(f"{s['n_missing']} of {plural(s['n_areas'], 'area')} have no value"),
-                f" ({parts}). They are drawn white with a grey outline. "]
+        n_miss, n = s["n_missing"], s["n_areas"]
+        bits = [Strong(f"{n_miss} of {plural(n, 'area')} {'has' if n_miss == 1 else 'have'} no value"),
+                "; the legend says why for each. "]
+        if s["n_values"] < SPARSE * n and s["n_values"]:
+            bits += [f"With values for only {s['n_values']} of them, the map cannot show how this measure is "
+                     "distributed. "]
+            if best != period and covered(metric, best, geography) > s["n_values"]:
+                bits += [Link(f"Show {best} ({covered(metric, best, geography)} areas with a value)",
+                              href(**{**state, "period": best})), ". "]
         if NOT_PUBLISHED_HERE in s["reasons"] and link:
             bits += ["Publisher's data (", publisher, "): ", link, ". "]
-        if alt and period in q.catalogue.periods(alt):
-            bits += ["Closest alternative with every area: ",
-                     Link(q.catalogue.metric(alt)["title"], href(**{**state, "metric": alt})), "."]
+        bits += _alternative_link(state, alt, period)
         if s["n_values"] == 0:
             geos = [g for g in q.geometry.available() if g != geography and q.observations.published_at(metric, g)]
             if geos:
@@ -391,23 +526,6 @@ def notes(state: dict, p: dict | None) -> list[Notice]:
             txt += f" Regions and nations are compared with the {vocab.uk()['name']}."
         out.append(Notice.of(txt))
     return out
-
-
-def details(code: str | None, metric: str, period: str, geography: str) -> dict | None:
-    """One area's value on the map (for the card shown when an area is selected)."""
-    state, _ = normalise(metric, period, geography)
-    df = values_frame(state["metric"], state["period"], state["geography"])
-    row = df[df["code"] == code]
-    if row.empty:
-        return None
-    r = row.iloc[0]
-    info = q.catalogue.metric(state["metric"]) or {}
-    g = vocab.geography(state["geography"])
-    return {"code": code, "name": r["name"], "kind": g.short if g else state["geography"],
-            "title": info.get("short_title") or state["metric"], "period": state["period"],
-            "value": float(r["value"]), "lower": float(r["lower"]), "upper": float(r["upper"]),
-            "decimals": q.catalogue.decimals(state["metric"]), "unit": info.get("unit") or "",
-            "reason": r["reason"], "shared": r["inherited_named"], "href": f"/area/{code}"}
 
 
 def table(metric=None, period=None, geography=None, classes=None, benchmark=None) -> pd.DataFrame:
@@ -454,7 +572,7 @@ def warm() -> None:
     for m in q.catalogue.with_data():
         q.observations.period_frames(m["id"], "ltla")
     for mid in q.catalogue.mean_ids():
-        p = q.observations.latest_period_at(mid, "ltla")
+        p = default_period(mid, "ltla")
         if p:
             for classes in CLASSES:
                 payload(mid, p, "ltla", classes, "england")

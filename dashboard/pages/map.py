@@ -1,8 +1,9 @@
 """/map: any metric, period and geography as a choropleth, with a ranked table and a CSV.
 
 The geometry reaches the browser once (`/geo/<geography>.geojson`); the callback sends only the
-values payload of `map_view.view()` and `assets/map.js` draws the figure. Every view state lives
-in the URL query string.
+values payload of `map_view.view()` and `assets/map.js` draws the figure (and, when only the
+values change, recolours it in place). Every view state, including the selected area, lives in
+the URL query string.
 """
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dashboard.analysis import map_view as mv
 from dashboard.components.common import (control, download_button, error_notice, guarded, label, notice,
                                          page_header)
-from dashboard.formatting import interval, number
 from dashboard.queries import build, geometry
 from dashboard.queries import vocabulary as vocab
 
@@ -49,38 +49,52 @@ def layout(metric: str | None = None, period: str | None = None, geography: str 
     state, notes = mv.normalise(metric, period, geography, classes, benchmark, area)
     if not state["metric"]:
         return html.Div([page_header("Map"), notice(mv.Notice.of("No measures are in this data.", kind="warning"))])
+    # the first view comes with the page: the browser draws it without a second round trip
+    v = mv.view(**state)
     return html.Div(className="map-page", children=[
-        page_header("Map", "Any measure, period and geography. Hover over an area for its value, 95% confidence "
-                           "interval and status; select a local authority to open its profile. "
+        page_header("Map", "Any measure, period and geography. Hover over an area, or select it (tap on a phone), "
+                           "for its value, 95% confidence interval and status, with a link to its profile. "
                            "The ranked table below the map has the same values for keyboard and screen-reader users."),
         html.Div([notice(n) for n in notes], id="map-url-notes"),
         _controls(state),
-        dcc.Store(id="map-payload"),
+        dcc.Store(id="map-payload", data=v.payload),
         dcc.Store(id="map-version", data=build.fingerprint()),
         dcc.Store(id="map-prefetch"),
-        dcc.Store(id="map-click"),
         dcc.Store(id="map-highlight", data=state["area"]),
-        html.Div(id="map-notes", className="map-notes", **{"aria-live": "polite"}),
+        html.Div([notice(n) for n in v.notes], id="map-notes", className="map-notes", **{"aria-live": "polite"}),
         html.Div(className="map-layout", children=[
             html.Div(className="map-figure", children=[
-                html.P(id="map-summary", className="visually-hidden"),
+                html.P(v.summary, id="map-summary", className="visually-hidden"),
+                # the spinner only when a draw takes long: a quick repaint must not flash it
                 dcc.Loading(dcc.Graph(id="map-graph", className="map-graph",
                                       config={"displaylogo": False, "scrollZoom": True, "responsive": True,
                                               "modeBarButtonsToRemove": ["select2d", "lasso2d"],
                                               "toImageButtonOptions": {"filename": "wellbeing-map"}},
                                       figure={"data": [], "layout": {}}),
-                            type="default"),
+                            type="default", delay_show=400,
+                            overlay_style={"visibility": "visible", "opacity": 0.7}),
             ]),
-            html.Aside(className="map-side", children=[
-                html.Div(id="map-legend", className="map-legend"),
-                html.Div(id="map-details", className="map-details", **{"aria-live": "polite"}),
+            html.Aside(className="map-side", **{"aria-label": "Legend and selected area"}, children=[
+                html.Div(_legend(v) if v.payload else [], id="map-legend", className="map-legend"),
+                html.Section(className="map-details", **{"aria-labelledby": "map-details-heading"}, children=[
+                    html.H2("Selected area", id="map-details-heading", className="map-details__heading"),
+                    html.P(mv.SELECT_HINT, id="map-details-hint", className="hint",
+                           style={"display": "none"} if state["area"] else {}),
+                    html.Div(id="map-details", className="map-details__body", **{"aria-live": "polite"}),
+                    html.Button("Clear the selection", id="map-clear", type="button", n_clicks=0,
+                                className="button button--secondary map-details__clear",
+                                style={} if state["area"] else {"display": "none"}),
+                ]),
                 html.Div(className="map-share", children=[
                     label("Link to this view", "map-share-url"),
                     html.Div([
                         dcc.Input(id="map-share-url", type="text", readOnly=True, className="map-share__input",
                                   value=mv.href(**state)),
-                        dcc.Clipboard(target_id="map-share-url", title="Copy the link", className="map-share__copy"),
+                        html.Button("Copy link", id="map-share-copy", type="button", n_clicks=0,
+                                    className="button button--secondary map-share__copy",
+                                    **{"aria-describedby": "map-share-status"}),
                     ], className="map-share__row"),
+                    html.P(id="map-share-status", className="map-share__status", role="status"),
                 ]),
             ]),
         ]),
@@ -99,30 +113,46 @@ def layout(metric: str | None = None, period: str | None = None, geography: str 
         html.H2("Ranked table", id="map-table-heading"),
         html.P(mv.ONS_CAVEAT, className="notice map-caveat"),
         download_button("map-csv", "Download CSV of the map's values"),
-        html.Div(className="table-wrap", role="region", **{"aria-labelledby": "map-table-heading"}, children=[
-            dash_table.DataTable(
-                id="map-table", data=[], page_size=15, sort_action="native", filter_action="native",
-                markdown_options={"link_target": "_self"},
-                columns=[{"name": "Rank (value order)", "id": "rank"},
-                         {"name": "Area", "id": "area", "presentation": "markdown"},
-                         {"name": "Code", "id": "code"}, {"name": "Value", "id": "value"},
-                         {"name": "95% CI", "id": "ci"}, {"name": "Status or class", "id": "status"},
-                         {"name": "Note", "id": "note"}],
-                style_table={"overflowX": "auto"},
-                style_cell={"fontFamily": "inherit", "fontSize": "0.95rem", "textAlign": "left",
-                            "padding": "6px", "whiteSpace": "normal", "height": "auto"},
-                style_header={"fontWeight": "bold", "backgroundColor": "#f3f2f1"},
-            ),
-        ]),
+        # the table (and its 600 KB of script) is mounted once the map is drawn: it is below the
+        # fold, and the first view should not wait for it
+        dcc.Store(id="map-table-spec", data=_table().to_plotly_json()),
+        html.Div(className="table-wrap map-table-wrap", role="region", tabIndex="0", id="map-table-slot",
+                 **{"aria-labelledby": "map-table-heading"},
+                 children=html.P("The table appears once the map is drawn.", className="hint")),
         html.P(["How the classes, benchmarks and geographies work: see the ",
                 dcc.Link("data and methods page", href="/data"), ". Back to the ",
                 dcc.Link("mission overview", href="/"), "."]),
     ])
 
 
+def _table() -> dash_table.DataTable:
+    return dash_table.DataTable(
+        id="map-table", data=[], page_size=15, sort_action="native", filter_action="native",
+        markdown_options={"link_target": "_self"},
+        columns=[{"name": "Rank (value order)", "id": "rank"},
+                 {"name": "Area", "id": "area", "presentation": "markdown"},
+                 {"name": "Code", "id": "code"}, {"name": "Value", "id": "value"},
+                 {"name": "95% CI", "id": "ci"}, {"name": "Status or class", "id": "status"},
+                 {"name": "Note", "id": "note"}],
+        style_table={"overflowX": "auto", "minWidth": "100%"},
+        style_cell={"fontFamily": "inherit", "fontSize": "0.95rem", "textAlign": "left",
+                    "padding": "6px", "whiteSpace": "normal", "height": "auto", "minWidth": "5.5rem"},
+        # wide enough to read on a phone: the table scrolls inside its box instead
+        style_cell_conditional=[{"if": {"column_id": c}, "minWidth": w} for c, w in
+                                (("area", "9rem"), ("ci", "8rem"), ("status", "12rem"), ("note", "16rem"))],
+        style_header={"fontWeight": "bold", "backgroundColor": "#f3f2f1"},
+    )
+
+
 def _legend(v: mv.MapView) -> list:
-    items = [html.Li([html.Span(className="swatch swatch--none" if e.get("none") else "swatch",
-                                style={"backgroundColor": e["colour"]}), e["label"]]) for e in v.legend]
+    items = []
+    for e in v.legend:
+        row = [html.Span(className="swatch swatch--none" if e.get("none") else "swatch",
+                         style={"backgroundColor": e["colour"]}), html.Span(e["label"])]
+        if e.get("reasons"):
+            row = [html.Div(row, className="legend-list__row"),
+                   html.Ul([html.Li(r) for r in e["reasons"]], className="legend-reasons")]
+        items.append(html.Li(row, className="legend-list__none" if e.get("none") else None))
     out = [html.H2("Legend", className="map-legend__title"), html.P(v.legend_title, className="map-legend__measure"),
            html.Ul(items, className="legend-list")]
     if v.direction:
@@ -135,14 +165,28 @@ def _legend(v: mv.MapView) -> list:
     Output("map-notes", "children"), Output("map-legend", "children"), Output("map-benchmark-wrap", "style"),
     Output("map-summary", "children"),
     Input("map-metric", "value"), Input("map-period", "value"), Input("map-geography", "value"),
-    Input("map-classes", "value"), Input("map-benchmark", "value"),
+    Input("map-classes", "value"), Input("map-benchmark", "value"), prevent_initial_call=True,
 )
 @guarded(None, dash.no_update, dash.no_update, error_notice(), [], dash.no_update, "")
 def update_map(metric, period, geography, classes, benchmark):
     v = mv.view(metric, period, geography, classes, benchmark)
     bstyle = {} if v.state["classes"] == "benchmark" else {"display": "none"}
-    return (v.payload, v.period_options, v.state["period"], [notice(n) for n in v.notes],
-            _legend(v) if v.payload else [], bstyle, v.summary)
+    # a period chosen from the list leaves the list and the choice as they are: not re-sending
+    # them saves the browser a re-render on every change
+    fired = _fired()
+    same_period = fired == "map-period" and v.state["period"] == period
+    return (v.payload, dash.no_update if same_period else v.period_options,
+            dash.no_update if same_period else v.state["period"], [notice(n) for n in v.notes],
+            _legend(v) if v.payload else [], bstyle if fired in (None, "map-classes") else dash.no_update,
+            v.summary)
+
+
+def _fired() -> str | None:
+    """The control that fired the callback (None on a first load, or when called directly)."""
+    try:
+        return dash.ctx.triggered_id
+    except dash.exceptions.MissingCallbackContextException:
+        return None
 
 
 @callback(Output("map-csv-download", "data"), Input("map-csv", "n_clicks"),
@@ -157,32 +201,18 @@ def download_csv(n, metric, period, geography, classes, benchmark):
     return dcc.send_data_frame(df.to_csv, name, index=False)
 
 
-@callback(Output("map-details", "children"), Input("map-click", "data"),
-          State("map-metric", "value"), State("map-period", "value"), State("map-geography", "value"),
-          prevent_initial_call=True)
-@guarded(error_notice())
-def show_details(code, metric, period, geography):
-    if not code:
-        raise dash.exceptions.PreventUpdate
-    d = mv.details(code, metric, period, geography)
-    if d is None:
-        return html.P("No details for that area.")
-    body = [html.H2(d["name"], className="map-details__title"), html.P(f"{d['code']}: {d['kind']}")]
-    if d["value"] == d["value"]:
-        body += [html.P([html.Strong(f"{d['title']}, {d['period']}: "), number(d["value"], d["decimals"], d["unit"])]),
-                 html.P(f"95% CI: {interval(d['lower'], d['upper'], d['decimals'])}")]
-        if d["shared"]:
-            body.append(html.P(d["shared"], className="hint"))
-    else:
-        body.append(html.P(f"No value: {d['reason']}."))
-    body.append(html.P(dcc.Link("Open this area's page", href=d["href"])))
-    return html.Div(body, className="card")
-
-
+# Drawing, the selected area's card, the ranked table and chart, the address bar and the copy
+# button all run in the browser (assets/map.js) from the values payload: no server round trip.
 clientside_callback(ClientsideFunction("map", "prefetch"), Output("map-prefetch", "data"),
                     Input("map-geography", "value"), State("map-version", "data"))
 clientside_callback(ClientsideFunction("map", "render"), Output("map-graph", "figure"),
-                    Input("map-payload", "data"), State("map-version", "data"))
+                    Input("map-payload", "data"), Input("map-highlight", "data"), State("map-version", "data"))
+clientside_callback(ClientsideFunction("map", "details"),
+                    Output("map-details", "children"), Output("map-details-hint", "style"),
+                    Output("map-clear", "style"),
+                    Input("map-highlight", "data"), Input("map-payload", "data"))
+clientside_callback(ClientsideFunction("map", "mountTable"), Output("map-table-slot", "children"),
+                    Input("map-payload", "data"), State("map-table-spec", "data"), State("map-version", "data"))
 clientside_callback(ClientsideFunction("map", "table"), Output("map-table", "data"),
                     Input("map-payload", "data"), State("map-version", "data"))
 clientside_callback(ClientsideFunction("map", "rankChart"),
@@ -191,6 +221,8 @@ clientside_callback(ClientsideFunction("map", "rankChart"),
                     Input("map-payload", "data"), State("map-version", "data"))
 clientside_callback(ClientsideFunction("map", "syncUrl"), Output("map-share-url", "value"),
                     Input("map-metric", "value"), Input("map-period", "value"), Input("map-geography", "value"),
-                    Input("map-classes", "value"), Input("map-benchmark", "value"))
-clientside_callback(ClientsideFunction("map", "click"), Output("map-click", "data"),
-                    Input("map-graph", "clickData"), State("map-payload", "data"), prevent_initial_call=True)
+                    Input("map-classes", "value"), Input("map-benchmark", "value"), Input("map-highlight", "data"))
+clientside_callback(ClientsideFunction("map", "select"), Output("map-highlight", "data"),
+                    Input("map-graph", "clickData"), Input("map-clear", "n_clicks"), prevent_initial_call=True)
+clientside_callback(ClientsideFunction("map", "copy"), Output("map-share-status", "children"),
+                    Input("map-share-copy", "n_clicks"), State("map-share-url", "value"), prevent_initial_call=True)

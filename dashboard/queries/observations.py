@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.queries import catalogue
+from dashboard.queries import catalogue, geometry
 from dashboard.queries.build import current, per_build, warmer
 
 TABLES = ("observations", "la_view")
@@ -130,6 +130,12 @@ class PeriodFrames:
         s = self._src
         return set(s.loc[s["value"].notna(), "period"].astype(str))
 
+    def counts(self, codes) -> dict[str, int]:
+        """Per period, how many of `codes` have a value."""
+        s = self._src
+        s = s[s["value"].notna() & s["area_code"].isin(list(codes))]
+        return {str(k): int(v) for k, v in s.groupby(s["period"].astype(str))["area_code"].nunique().items()}
+
 
 @per_build(maxsize=2048)
 def period_frames(metric_id: str, geography: str) -> PeriodFrames | None:
@@ -154,6 +160,16 @@ def latest_period_at(metric_id: str, geography: str) -> str | None:
         if p in have:
             return p
     return periods[-1]
+
+
+@per_build(maxsize=2048)
+def coverage(metric_id: str, geography: str) -> dict[str, int]:
+    """Per period, how many of the geography's map features have a value (periods with none
+    left out)."""
+    pf = period_frames(metric_id, geography)
+    if pf is None:
+        return {}
+    return pf.counts(geometry.index(geography)["code"])
 
 
 # ----------------------------------------------------------------------------- benchmarks

@@ -142,7 +142,7 @@ def test_map_benchmark_table_csv_and_click(live_server, page):
     page.locator("#map-classes label", has_text="Quantiles").click()
     page.wait_for_function("() => document.querySelector('#map-legend').innerText.includes('fifth')")
     _no_errors(page)
-    # clicking a local authority opens its profile
+    # clicking a local authority shows its value first; the card's link opens its profile
     box = None
     paths = page.locator("#map-graph path.choroplethlocation")
     for i in range(0, paths.count(), 37):
@@ -153,6 +153,9 @@ def test_map_benchmark_table_csv_and_click(live_server, page):
             break
     assert box is not None, "no local authority drawn large enough to click"
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector(".map-details__card")
+    assert page.url.split("?")[0].endswith("/map")
+    page.locator(".map-details__card a", has_text="Open the profile").click()
     page.wait_for_function("() => /^\\/area\\/[EWSN]\\d{8}$/.test(location.pathname)", timeout=15000)
 
 

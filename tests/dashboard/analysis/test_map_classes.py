@@ -46,3 +46,17 @@ def test_benchmark_classes_use_ci_and_polarity():
     assert list(comp) == ["better", "worse", "similar", "not compared", ""]
     cls, legend, comp = mc.benchmark(v, lo, hi, np.full(5, 7.5), "lower_better", LABELS)
     assert list(comp[:2]) == ["worse", "better"]
+
+
+def test_small_class_counts_are_named_and_single_values_not_ranges():
+    _, legend, _ = mc.quantiles(np.array([7.0, 7.1, np.nan]), "lower_better", 1, "% of adults")
+    labels = [e["label"] for e in legend]
+    # two areas: two classes, each one value (never "7.0% to 7.0%"), ends named in words
+    assert labels == ["Class 1 of 2 (best): 7.0% (1 area)", "Class 2 of 2 (worst): 7.1% (1 area)"]
+    _, legend, _ = mc.quantiles(np.array([1.0, 2.0, 3.0]), "no_judgement", 0)
+    assert legend[0]["label"].startswith("Class 1 of 3 (lowest)") and "(highest)" in legend[-1]["label"]
+    assert mc.class_name(1, 3, "higher_better") == "Class 2 of 3"
+    _, legend, _ = mc.quantiles(np.array([5.0, 5.0]), "higher_better", 1)
+    assert legend[0]["label"] == "All areas with a value: 5.0 (2 areas)"
+    for e in legend:
+        assert "nan" not in e["label"] and "(0 areas)" not in e["label"]

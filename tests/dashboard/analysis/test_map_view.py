@@ -3,6 +3,7 @@ URL checks, the table behind the CSV, benchmarks."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -109,3 +110,80 @@ def test_view_is_one_call_with_everything_the_page_needs():
     assert v.payload["bl"] == "England" and v.payload["mode"] == "benchmark"
     assert v.legend[-1]["none"] and v.period_options[0]["value"] == q.catalogue.periods("mean_life_satisfaction")[-1]
     assert "of 361 areas have a value" in v.summary
+
+
+# ----------------------------------------------------------------------------- issue 15: a link from elsewhere
+def test_evidence_link_lands_on_the_mean_with_the_area_highlighted():
+    # the maturity tool's evidence link: a headline share published for a handful of areas only
+    n = len(q.geometry.index("ltla"))
+    assert max(q.observations.coverage("low_life_satisfaction", "ltla").values()) < n / 2
+    state, notes = mv.normalise("low_life_satisfaction", area="E08000025")
+    assert state["metric"] == "mean_life_satisfaction" and state["area"] == "E08000025"
+    assert state["geography"] == "ltla" and state["period"] == mv.default_period("mean_life_satisfaction", "ltla")
+    text = " ".join(plain(x) for x in notes)
+    assert "too few to show how it is distributed" in text and "average life satisfaction score" in text
+    # the share is one click away, for the period in which most areas have it
+    best = mv.default_period("low_life_satisfaction", "ltla")
+    cov = q.observations.coverage("low_life_satisfaction", "ltla")
+    assert cov[best] == max(cov.values())
+    links = [p for x in notes for p in x.parts if hasattr(p, "href")]
+    assert any("metric=low_life_satisfaction" in ln.href and f"period={best}" in ln.href
+               and "area=E08000025" in ln.href for ln in links)
+    v = mv.view(**state)
+    assert len(v.legend) >= 5 and not any("nan" in e["label"] or "(0 areas)" in e["label"] for e in v.legend)
+    assert "area=E08000025" in mv.href(**state)
+
+
+def test_an_asked_for_period_is_kept_even_when_few_areas_have_it():
+    state, notes = mv.normalise("low_life_satisfaction", "2017-18", "ltla")
+    assert (state["metric"], state["period"]) == ("low_life_satisfaction", "2017-18") and not notes
+    text = " ".join(plain(x) for x in mv.notes(state, None))
+    assert "cannot show how this measure is distributed" in text and "Closest alternative" in text
+
+
+def test_default_period_has_most_areas():
+    assert mv.default_period("mean_life_satisfaction", "ltla") == q.catalogue.periods("mean_life_satisfaction")[-1]
+    state, _ = mv.normalise("mean_life_satisfaction")
+    assert state["metric"] == "mean_life_satisfaction"  # well covered: no switch
+
+
+def test_area_parameter_retired_unknown_and_its_own_geography():
+    state, notes = mv.normalise("mean_life_satisfaction", area="E07000163")  # Craven, now North Yorkshire
+    assert state["area"] == "E06000065" and "North Yorkshire" in plain(notes[-1])
+    state, notes = mv.normalise("mean_life_satisfaction", area="E99999999")
+    assert state["area"] is None and notes[-1].kind == "warning"
+    state, _ = mv.normalise("mean_life_satisfaction", area="E10000030")  # Surrey, a county
+    assert state["geography"] == "utla" and state["area"] == "E10000030"
+    state, _ = mv.normalise("mean_life_satisfaction", geography="region", area="E10000030")
+    assert state["geography"] == "region"  # an explicit geography wins
+
+
+# ----------------------------------------------------------------------------- issue 12 item 5: holes explained
+def test_legend_lists_why_areas_have_no_value():
+    v = mv.view("mean_life_satisfaction", "2022-23", "ltla")
+    nv = v.legend[-1]
+    df = mv.values_frame("mean_life_satisfaction", "2022-23", "ltla")
+    missing = int(df["value"].isna().sum())
+    assert nv["none"] and nv["label"].startswith(f"No value: {missing} areas")
+    assert any(r.startswith("North Yorkshire: no honest combined value") and "Richmondshire" in r
+               for r in nv["reasons"])
+    counted = sum(int(r.split(" ", 1)[0]) if r.split(" ", 1)[0].isdigit() else len(r.split(":")[0].split(" and "))
+                  for r in nv["reasons"])
+    assert counted == missing
+
+
+def test_no_value_entry_is_left_out_when_every_area_has_one():
+    v = mv.view("mean_life_satisfaction", "2022-23", "region")
+    assert not any(e.get("none") for e in v.legend)
+
+
+# ----------------------------------------------------------------------------- words
+def test_texts_use_singular_and_plural_and_keep_initialisms():
+    assert mv.lower_first("Average life satisfaction score (0-10)") == "average life satisfaction score (0-10)"
+    assert mv.lower_first("NO2 annual mean") == "NO2 annual mean" and mv.lower_first("GDHI per head") == "GDHI per head"
+    v = mv.view("low_life_satisfaction", "2015-16", "ltla")  # one area with a value
+    assert v.summary.startswith("Map of low life satisfaction for 2015-16") and "1 of 361 areas has a value" in v.summary
+    text = " ".join(plain(x) for x in v.notes)
+    assert "360 of 361 areas have no value" in text
+    for t in [v.summary, text] + [e["label"] for e in v.legend] + [r for e in v.legend for r in e.get("reasons", [])]:
+        assert not re.search(r"\b1 areas\b|\ba (upper|integrated|air)|\ban (local|region)", t), t

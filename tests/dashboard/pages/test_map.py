@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from dashboard import config
 from dashboard import queries as q
 from dashboard.analysis import map_view as mv
 from tests.dashboard.support import flat, page, text
@@ -60,10 +61,69 @@ def test_map_csv_is_what_the_map_shows(map_page):
     assert lines[0].startswith("area_code,area_name,geography") and len(lines) == 1 + 361
 
 
-def test_map_details_for_region_click(map_page):
-    t = text(map_page.show_details("E12000007", "mean_life_satisfaction", "2022-23", "region"))
-    assert "London" in t and "95% CI" in t
-    assert "No details" in text(map_page.show_details("nowhere", "mean_life_satisfaction", "2022-23", "region"))
+def _find(component, cid):
+    if getattr(component, "id", None) == cid:
+        return component
+    kids = getattr(component, "children", None)
+    for c in kids if isinstance(kids, (list, tuple)) else [kids]:
+        if hasattr(c, "to_plotly_json"):
+            got = _find(c, cid)
+            if got is not None:
+                return got
+    return None
+
+
+def test_map_layout_keeps_the_area_of_an_evidence_link(map_page):
+    lay = map_page.layout(metric="low_life_satisfaction", area="E08000025")
+    assert _find(lay, "map-highlight").data == "E08000025"
+    assert "area=E08000025" in _find(lay, "map-share-url").value
+    assert "too few to show how it is distributed" in text(_find(lay, "map-url-notes"))
+    assert _find(lay, "map-metric").value == "mean_life_satisfaction"
+    assert _find(lay, "map-clear").style == {} and _find(lay, "map-details-hint").style == {"display": "none"}
+    lay = map_page.layout(metric="mean_life_satisfaction")
+    assert _find(lay, "map-highlight").data is None and _find(lay, "map-clear").style == {"display": "none"}
+
+
+def test_map_copy_link_is_a_labelled_button(map_page):
+    lay = map_page.layout()
+    btn = _find(lay, "map-share-copy")
+    assert type(btn).__name__ == "Button" and btn.children == "Copy link" and btn.type == "button"
+    assert '"type": "Clipboard"' not in flat(lay)
+
+
+def test_map_selection_never_navigates_and_stays_in_the_url(app):
+    app.server.test_client().get("/map")
+    by_output = {str(c.get("output")): c for c in app._callback_list}
+    select = next(c for o, c in by_output.items() if "map-highlight.data" in o)
+    assert select["clientside_function"]["function_name"] == "select"
+    assert {i["id"] for i in select["inputs"]} == {"map-graph", "map-clear"}
+    sync = next(c for o, c in by_output.items() if "map-share-url.value" in o)
+    assert "map-highlight" in {i["id"] for i in sync["inputs"]}
+    render = next(c for o, c in by_output.items() if "map-graph.figure" in o)
+    assert "map-highlight" in {i["id"] for i in render["inputs"]}
+    js = (config.ROOT / "assets" / "map.js").read_text()
+    assert "pushState" not in js  # a click or tap shows the card; its link opens the profile
+    legend = map_page_legend("mean_life_satisfaction", "2022-23", "ltla")
+    assert "Richmondshire" in legend and "No value:" in legend
+
+
+def map_page_legend(metric, period, geography):
+    from tests.dashboard.support import page as _page
+
+    return text(_page("/map").update_map(metric, period, geography, "quantile", "england")[4])
+
+
+def test_map_period_change_does_not_resend_the_period_list(app, client):
+    client.get("/map")
+    body = _dash_request(app, "mean_life_satisfaction", "2019-20", "ltla", "quantile", "england")
+    body["changedPropIds"] = ["map-period.value"]
+    r = client.post("/_dash-update-component", json=body)
+    got = r.get_json()["response"]
+    assert "map-payload" in got and "map-legend" in got
+    assert "map-period" not in got and "map-benchmark-wrap" not in got
+    body["changedPropIds"] = ["map-metric.value"]
+    got = client.post("/_dash-update-component", json=body).get_json()["response"]
+    assert got["map-period"]["options"] and got["map-period"]["value"] == "2019-20"
 
 
 def test_no2_payload_carries_compliance_and_limit(map_page):
@@ -148,3 +208,16 @@ def test_map_layout_has_ranked_chart_section(app, map_page):
     assert not any("map-rank" in k and app.callback_map[k].get("callback") for k in app.callback_map)
     assert any("map-rank-graph.figure" in str(c.get("output")) and c.get("clientside_function")
                for c in app._callback_list)
+
+
+def test_favicon_is_a_versioned_asset_cached_for_a_year(client):
+    # Chromium asks for the icon again after each address change (replaceState): with no cache
+    # lifetime that was a request per map change
+    import re
+
+    html = client.get("/map").get_data(as_text=True)
+    m = re.search(r'<link rel="icon"[^>]*href="([^"]+)"', html)
+    assert m and m.group(1).startswith("/assets/favicon.ico?m="), m and m.group(1)
+    r = client.get(m.group(1))
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert r.data[:4] == b"\x00\x00\x01\x00"  # an icon file

@@ -51,3 +51,20 @@ def test_latest_period_at_a_geography_has_values(built):
     p = q.observations.latest_period_at("high_anxiety", "ltla")
     assert p == "2018-19"  # shares for London boroughs stop at 2018-19 in this data
     assert q.observations.latest_period_at("mean_life_satisfaction", "ltla") == "2022-23"
+
+
+def test_period_frames_count_areas_with_a_value_among_given_codes():
+    src = pd.DataFrame({"area_code": ["A", "B", "C", "A", "B"], "value": [1.0, np.nan, 3.0, 4.0, 5.0],
+                        "lower": np.nan, "upper": np.nan, "status": "ok",
+                        "period": ["2020-21", "2020-21", "2020-21", "2021-22", "2021-22"]})
+    # C is not one of the map's areas; B has no value in 2020-21
+    assert PeriodFrames(src).counts(["A", "B"]) == {"2020-21": 1, "2021-22": 2}
+
+
+def test_coverage_counts_map_areas_per_period(built):
+    cov = q.observations.coverage("mean_life_satisfaction", "ltla")
+    n = len(q.geometry.index("ltla"))
+    assert set(cov) <= set(q.catalogue.periods("mean_life_satisfaction"))
+    assert 0 < cov["2022-23"] <= n
+    # the region map holds regions and nations: never more than its features
+    assert max(q.observations.coverage("mean_life_satisfaction", "region").values()) <= len(q.geometry.index("region"))
