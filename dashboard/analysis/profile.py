@@ -30,6 +30,7 @@ import pandas as pd
 
 from dashboard import queries as q
 from dashboard.analysis import reasons
+from dashboard.formatting import join_words
 from dashboard.queries import vocabulary as vocab
 from etl import stats
 
@@ -93,6 +94,29 @@ def area_series(info: dict) -> pd.DataFrame:
         df["native_geography"] = df["geography"]
         df["native_area_code"] = df["area_code"]
     return df.reset_index(drop=True)
+
+
+def the(place: str) -> str:
+    """A place as a sentence names it: 'the United Kingdom', 'England'."""
+    uk = vocab.uk().get("name")
+    g = vocab.geography("uk")
+    return f"{g.article if g else 'the'} {place}" if place and place == uk else place
+
+
+def national_gap(metric_id: str, period: str, nat: str | None) -> str:
+    """'' when the national benchmark is published for the period; otherwise which national
+    figures the publisher does give (e.g. the UK and the other nations but not England)."""
+    if not nat or not {"country", "uk"} & set(q.catalogue.geographies_of(metric_id)):
+        return ""  # never published nationally (e.g. a zone statistic): nothing is missing
+    have = q.observations.national_values(metric_id, period)
+    if nat in have and np.isfinite(have[nat][0]):
+        return ""
+    codes = [vocab.uk_code(), *vocab.nation_codes()]
+    places = [the(vocab.place_name(c)) for c in codes if c in have and np.isfinite(have[c][0])]
+    text = f"No value for {the(vocab.place_name(nat))} is published for {period} in this data"
+    if places:
+        text += f": the publisher's figures for that period cover {join_words(places)}"
+    return text
 
 
 def is_count(metric: dict | None) -> bool:
@@ -250,7 +274,7 @@ PROFILE_COLUMNS = ["metric_id", "title", "short_title", "kind", "unit", "polarit
                    "geography_note", "shared", "nat_code", "nat_name", "nat_value", "nat_lower", "nat_upper", "vs_nat",
                    "reg_code", "reg_name", "reg_value", "reg_lower", "reg_upper", "vs_reg", "group_label",
                    "group_value", "group_n", "vs_group", "compare_note", "dist_min", "dist_q25", "dist_median",
-                   "dist_q75", "dist_max", "dist_n", "dist_native", "latest_period", "stale_note", "stale_key", "sort",
+                   "dist_q75", "dist_max", "dist_n", "dist_native", "nat_gap", "latest_period", "stale_note", "stale_key", "sort",
                    "publisher_url", "status_note", "note"]
 
 
@@ -304,6 +328,7 @@ def profile_table(info: dict, group_codes: list[str] | None = None, group_label:
             "dist_median": sp.get("median", np.nan), "dist_q75": sp.get("q75", np.nan),
             "dist_max": sp.get("max", np.nan), "dist_n": int(sp.get("n", 0)),
             "dist_native": ", ".join(sp.get("native", ())),
+            "nat_gap": "" if count else national_gap(m, period, nat),
             "latest_period": stale["latest_period"], "stale_note": stale["note"],
             "stale_key": (period, stale["latest_period"], round(stale.get("days", 0)), stale.get("why", ""))
             if stale["note"] else None,

@@ -28,11 +28,7 @@ VERDICT_WORDS = {"better": "Better", "similar": "Similar", "worse": "Worse", "hi
                  "not compared": "Not compared"}
 
 
-def the(place: str) -> str:
-    """A place as a sentence names it: 'the United Kingdom', 'England'."""
-    uk = vocab.uk().get("name")
-    g = vocab.geography("uk")
-    return f"{g.article if g else 'the'} {place}" if place and place == uk else place
+the = prof.the
 
 
 def resolve(code: str | None) -> dict:
@@ -242,6 +238,8 @@ def spine_rows(pos: pd.DataFrame, trends: dict, spread_words: str) -> list[dict]
             flags.append(r["geography_note"])
         if r["stale_note"]:
             flags.append(r["stale_note"])
+        if r["nat_gap"] and np.isfinite(r["value"]):
+            flags.append(r["nat_gap"])
         has_bar = np.isfinite(r["x_min"]) and np.isfinite(r["x_value"])
         centre_text = f"{r['centre_label']}: {number(r['centre_value'], dec, short_unit)}"
         spread = (f"{spread_words} ({r['dist_n']:,} values): lowest {number(r['dist_min'], dec, short_unit)}, "
@@ -258,7 +256,8 @@ def spine_rows(pos: pd.DataFrame, trends: dict, spread_words: str) -> list[dict]
         detail = (f"{r['short_title']} ({r['period']}): {value_text}"
                   + (f" (95% CI {ci})" if np.isfinite(r["lower"]) else " (no confidence interval published)")
                   + f". {verdict}. {capitalise(spread)}."
-                  + ("" if r["centre_is_national"] else f" The line marks the {r['centre_label'].lower()}.")
+                  + ("" if r["centre_is_national"] else
+                     f" The line marks the {r['centre_label'].lower()} ({number(r['centre_value'], dec, short_unit)}).")
                   + "".join(f" {f}." for f in flags))
         t = trends.get(r["metric_id"])
         spark, spark_words = _sparkline(*t) if t is not None else (None, "")
@@ -357,7 +356,7 @@ def table_rows(tab: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for r in tab.to_dict("records"):
         dec = int(r["decimals"])
-        notes = [n for n in (r["geography_note"], r["stale_note"], r["compare_note"]) if n]
+        notes = [n for n in (r["geography_note"], r["stale_note"], r["nat_gap"], r["compare_note"]) if n]
         rows.append({
             "Metric": r["short_title"], "Period": r["period"],
             "Value": number(r["value"], dec) if np.isfinite(r["value"]) else f"no value ({r['status']})",
@@ -466,7 +465,7 @@ def _worst_third_vs_benchmark(info: dict, ms: dict) -> Notice:
 
 
 # ----------------------------------------------------------------------------- downloads
-DOWNLOAD_DROP = ("dist_native", "sort", "publisher_url", "status_note")
+DOWNLOAD_DROP = ("dist_native", "stale_key", "sort", "publisher_url", "status_note")
 
 
 def download_headline(code: str) -> pd.DataFrame:

@@ -32,16 +32,20 @@ def badge(result: str) -> html.Span:
 
 
 def data_table(df: pd.DataFrame, table_id: str, caption: str) -> html.Div:
-    """A plain, accessible HTML table in its own horizontally scrolling container."""
+    """A plain, accessible HTML table in its own horizontally scrolling container (its caption
+    stays above the box, so it wraps on a phone instead of scrolling away)."""
     if df is None or df.empty:
         return html.P("No rows.", className="hint")
     cols = list(df.columns)
     body = [html.Tr([html.Th(str(r[0]), scope="row")] + [html.Td("" if v is None else str(v)) for v in r[1:]])
             for r in df.itertuples(index=False)]
-    return html.Div(
-        html.Table([html.Caption(caption), html.Thead(html.Tr([html.Th(c, scope="col") for c in cols])),
-                    html.Tbody(body)], className="data-table", id=table_id),
-        className="table-scroll", tabIndex=0, role="region", **{"aria-label": caption})
+    cap = f"{table_id}-caption"
+    return html.Div([
+        html.P(caption, className="table-caption", id=cap),
+        html.Div(html.Table([html.Thead(html.Tr([html.Th(c, scope="col") for c in cols])), html.Tbody(body)],
+                            className="data-table", id=table_id, **{"aria-labelledby": cap}),
+                 className="table-scroll", tabIndex=0, role="region", **{"aria-labelledby": cap}),
+    ])
 
 
 # ----------------------------------------------------------------------------- not found / retired
