@@ -4,11 +4,11 @@ from __future__ import annotations
 import sys
 import traceback
 
-from benchmarks import browser, build, common, growth, load, map as map_bench, start
+from benchmarks import browser, build, common, growth, load, map as map_bench, profile, start
 
 
 def main() -> int:
-    for mod in (build, start, map_bench, browser, load, growth):
+    for mod in (build, start, map_bench, browser, profile, load, growth):
         try:
             mod.main()
         except Exception:  # noqa: BLE001 - report and go on with the others
