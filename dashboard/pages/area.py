@@ -7,6 +7,7 @@ charts are small plotly figures drawn after the page, by a callback of their own
 """
 from __future__ import annotations
 
+import html as _html
 from urllib.parse import urlencode
 
 import dash
@@ -31,20 +32,40 @@ def badge(result: str) -> html.Span:
     return html.Span(result.capitalize(), className=f"cmp-badge cmp-badge--{result.replace(' ', '-')}")
 
 
+# Big static blocks (the spine chart's rows, tables, lists) are written as one HTML string each and
+# shown by one dcc.Markdown component: hundreds of small Dash components cost the browser seconds
+# to mount, one component with the same HTML costs a few milliseconds. Every text is escaped here.
+def esc(text) -> str:
+    return _html.escape("" if text is None else str(text), quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def tag(name: str, content="", void: bool = False, **attrs) -> str:
+    """<name attrs>content</name> (attribute names: trailing '_' dropped, '_' -> '-')."""
+    bits = "".join(f' {k.rstrip("_").replace("_", "-")}="{esc(v)}"' for k, v in attrs.items() if v is not None)
+    if void:
+        return f"<{name}{bits} />"
+    body = "".join(content) if isinstance(content, (list, tuple)) else str(content)
+    return f"<{name}{bits}>{body}</{name}>"
+
+
+def raw_html(markup: str, **kwargs) -> dcc.Markdown:
+    """One component showing trusted, escaped HTML (one line: no Markdown processing happens)."""
+    return dcc.Markdown(markup.replace("\n", " "), dangerously_allow_html=True, **kwargs)
+
+
 def data_table(df: pd.DataFrame, table_id: str, caption: str) -> html.Div:
     """A plain, accessible HTML table in its own horizontally scrolling container (its caption
     stays above the box, so it wraps on a phone instead of scrolling away)."""
     if df is None or df.empty:
         return html.P("No rows.", className="hint")
-    cols = list(df.columns)
-    body = [html.Tr([html.Th(str(r[0]), scope="row")] + [html.Td("" if v is None else str(v)) for v in r[1:]])
-            for r in df.itertuples(index=False)]
     cap = f"{table_id}-caption"
+    head = tag("thead", tag("tr", [tag("th", esc(c), scope="col") for c in df.columns]))
+    rows = [tag("tr", [tag("th", esc(r[0]), scope="row")] + [tag("td", esc("" if v is None else v)) for v in r[1:]])
+            for r in df.itertuples(index=False)]
+    table = tag("table", [head, tag("tbody", rows)], class_="data-table", id=table_id, aria_labelledby=cap)
     return html.Div([
         html.P(caption, className="table-caption", id=cap),
-        html.Div(html.Table([html.Thead(html.Tr([html.Th(c, scope="col") for c in cols])), html.Tbody(body)],
-                            className="data-table", id=table_id, **{"aria-labelledby": cap}),
-                 className="table-scroll", tabIndex=0, role="region", **{"aria-labelledby": cap}),
+        raw_html(tag("div", table, class_="table-scroll", tabindex="0", role="region", aria_labelledby=cap)),
     ])
 
 
@@ -174,53 +195,56 @@ def _headline_section(info: dict) -> html.Div:
 
 # ----------------------------------------------------------------------------- spine
 
-def _bar(r: dict) -> html.Div:
-    """The spread, the centre line and the marker as one element: CSS draws them from custom
-    properties (a light page: a few elements per row, no chart library)."""
+def _bar(r: dict) -> str:
+    """The spread (light), its middle half (dark), the centre line and the marker, placed in %."""
     b = r["bar"]
     if b is None:
-        return html.Div("no spread", className="spine-track spine-track--empty")
-    style = {"--lo": f"{b['min']}%", "--q1": f"{b['q25']}%", "--q3": f"{b['q75']}%", "--hi": f"{b['max']}%",
-             "--v": f"{b['value']}%"}
-    cls = f"spine-track spine-track--{r['verdict'].replace(' ', '-')}"
-    return html.Div(className=cls + ("" if r["centre_is_national"] else " spine-track--median"), style=style,
-                    **{"aria-hidden": "true"})
+        return tag("div", "no spread", class_="spine-track spine-track--empty")
+    verdict = r["verdict"].replace(" ", "-")
+    return tag("div", [
+        tag("span", class_="spine-range", style=f"left: {b['min']}%; width: {max(b['max'] - b['min'], 0.5)}%"),
+        tag("span", class_="spine-iqr", style=f"left: {b['q25']}%; width: {max(b['q75'] - b['q25'], 0.5)}%"),
+        tag("span", class_="spine-centre" + ("" if r["centre_is_national"] else " spine-centre--median"),
+            style=f"left: {b['centre']}%"),
+        tag("span", class_=f"spine-marker spine-marker--{verdict}", style=f"left: {b['value']}%"),
+    ], class_="spine-track", aria_hidden="true")
 
 
-def _spine_row(r: dict, i: int) -> html.Div:
+def _spine_row(r: dict, i: int) -> str:
     detail_id = f"area-spine-detail-{i}"
-    flags = [html.Span(f, className="spine-flag" + (" spine-flag--stale" if "older than" in f else ""))
+    flags = [tag("span", esc(f), class_="spine-flag" + (" spine-flag--stale" if "older than" in f else ""))
              for f in r["flags"]]
-    return html.Div([
-        html.Div([html.Span(r["label"], className="spine-name"), f" ({r['period']})", *flags],
-                 role="rowheader", className="spine-label"),
-        html.Div(r["value_text"], role="cell", className="spine-value"),
-        html.Div([_bar(r), html.Span(r["centre_text"], className="spine-centre-text")], role="cell",
-                 className="spine-bar-cell"),
-        html.Div(r["verdict_text"], role="cell",
-                 className=f"spine-verdict spine-verdict--{r['verdict'].replace(' ', '-')}"),
-        html.Div(html.Img(src=r["spark"], alt=r["spark_alt"], width=80, height=20) if r["spark"] else None,
-                 role="cell", className="spine-spark"),
-        html.Div(r["detail"], role="cell", className="spine-detail", id=detail_id),
-    ], role="row", tabIndex=0, className="spine-row" + (" spine-row--flagged" if r["flags"] else ""),
-        **{"aria-describedby": detail_id})
+    verdict = r["verdict"].replace(" ", "-")
+    spark = tag("img", void=True, src=r["spark"], alt=r["spark_alt"], width="80", height="20") if r["spark"] else ""
+    return tag("div", [
+        tag("div", [tag("span", esc(r["label"]), class_="spine-name"), f" ({esc(r['period'])})", *flags],
+            role="rowheader", class_="spine-label"),
+        tag("div", esc(r["value_text"]), role="cell", class_="spine-value"),
+        tag("div", [_bar(r), tag("span", esc(r["centre_text"]), class_="spine-centre-text")], role="cell",
+            class_="spine-bar-cell"),
+        tag("div", esc(r["verdict_text"]), role="cell", class_=f"spine-verdict spine-verdict--{verdict}"),
+        tag("div", spark, role="cell", class_="spine-spark"),
+        tag("div", esc(r["detail"]), role="cell", class_="spine-detail", id=detail_id),
+    ], role="row", tabindex="0", class_="spine-row" + (" spine-row--flagged" if r["flags"] else ""),
+        aria_describedby=detail_id)
 
 
-def spine_chart(v: dict) -> html.Div:
+def spine_chart(v: dict) -> dcc.Markdown:
+    """The spine chart: an ARIA table of one row per metric, each named by its metric."""
     nat = v["nat_name"]
-    head = html.Div([
-        html.Span("Metric (latest period)", role="columnheader", className="spine-label"),
-        html.Span("Value", role="columnheader", className="spine-value"),
-        html.Span(["\u2190 worse \u00b7 ", html.Span("|", className="spine-centre-key"),
-                   f" {nat} \u00b7 better \u2192"], role="columnheader", className="spine-bar-cell"),
-        html.Span(f"Compared with {nat}", role="columnheader", className="spine-verdict"),
-        html.Span("Trend", role="columnheader", className="spine-spark"),
-        html.Span("", role="columnheader", className="spine-detail"),
-    ], role="row", className="spine-row spine-row--head")
-    return html.Div([head, *[_spine_row(r, i) for i, r in enumerate(v["rows"])]], role="table",
-                    className="spine-chart", id="area-spine-chart",
-                    **{"aria-label": f"Spine chart: {len(v['rows'])} metrics for {v['name']} against {nat}",
-                       "aria-describedby": "area-spine-key"})
+    head = tag("div", [
+        tag("span", "Metric (latest period)", role="columnheader", class_="spine-label"),
+        tag("span", "Value", role="columnheader", class_="spine-value"),
+        tag("span", [f"\u2190 worse \u00b7 ", tag("span", "|", class_="spine-centre-key"),
+                     f" {esc(nat)} \u00b7 better \u2192"], role="columnheader", class_="spine-bar-cell"),
+        tag("span", f"Compared with {esc(nat)}", role="columnheader", class_="spine-verdict"),
+        tag("span", "Trend", role="columnheader", class_="spine-spark"),
+        tag("span", "", role="columnheader", class_="spine-detail"),
+    ], role="row", class_="spine-row spine-row--head")
+    rows = [_spine_row(r, i) for i, r in enumerate(v["rows"])]
+    label = f"Spine chart: {len(v['rows'])} metrics for {v['name']} against {nat}"
+    return raw_html(tag("div", [head, *rows], role="table", class_="spine-chart", id="area-spine-chart",
+                        aria_label=label, aria_describedby="area-spine-key"), className="spine-wrap")
 
 
 def _spine_legend(v: dict) -> html.Div:
@@ -242,18 +266,22 @@ def _spine_legend(v: dict) -> html.Div:
     ], id="area-spine-key")
 
 
-def _missing_item(r: dict) -> html.Li:
+def _missing_item(r: dict) -> str:
     links = []
     for i, e in enumerate(r.get("equivalents") or []):
-        links += (["; "] if i else []) + [html.A(e["name"], href=e["url"], rel="noopener", target="_blank")]
-    bits = [html.Strong(r["short_title"]), f": {r['reason']}."]
+        links += (["; "] if i else []) + [tag("a", esc(e["name"]), href=e["url"], rel="noopener", target="_blank")]
+    bits = [tag("strong", esc(r["short_title"])), f": {esc(r['reason'])}."]
     if r["status_note"]:
-        bits.append(f" {r['status_note']}")
+        bits.append(f" {esc(r['status_note'])}")
     if r["publisher_url"]:
-        bits += [" ", html.A("England's publisher" if r.get("england_only") else "Publisher", href=r["publisher_url"])]
+        bits += [" ", tag("a", "England's publisher" if r.get("england_only") else "Publisher", href=r["publisher_url"])]
     if links:
         bits += [". Nearest equivalent: ", *links]
-    return html.Li(bits)
+    return tag("li", bits)
+
+
+def _missing_list(frame: pd.DataFrame) -> dcc.Markdown:
+    return raw_html(tag("ul", [_missing_item(r) for r in frame.to_dict("records")], class_="missing-list"))
 
 
 def spine_section(info: dict, comparator: str) -> list:
@@ -288,14 +316,14 @@ def spine_section(info: dict, comparator: str) -> list:
         out.append(html.Details([
             html.Summary(f"{len(eng)} metric{'s' if len(eng) != 1 else ''} published for England only, with the "
                          "devolved equivalents where there are any"),
-            html.Ul([_missing_item(r) for r in eng.to_dict("records")], className="missing-list"),
+            _missing_list(eng),
         ], className="chart-table"))
     missing = v["missing"]
     if not missing.empty:
         out.append(html.Details([
             html.Summary(f"{len(missing)} supporting or context metric{'s' if len(missing) != 1 else ''} with no "
                          "value for this area, and why"),
-            html.Ul([_missing_item(r) for r in missing.to_dict("records")], className="missing-list"),
+            _missing_list(missing),
         ], className="chart-table"))
     return out
 
