@@ -73,12 +73,17 @@ def area_groups(info: dict) -> dict[str, pd.DataFrame]:
 @per_area
 def area_trends(info: dict) -> dict[str, tuple[list[str], np.ndarray]]:
     """metric -> (periods, values) of the periods with a value, oldest first (for sparklines)."""
+    s = area_series(info)
+    if s.empty:
+        return {}
+    order = np.lexsort((s["period_end"].to_numpy(), s["metric_id"].to_numpy()))
+    metric = s["metric_id"].to_numpy()[order]
+    value = s["value"].astype(float).to_numpy()[order]
+    period = s["period"].astype(str).to_numpy()[order]
     out = {}
-    for m, g in area_groups(info).items():
-        g = g.sort_values("period_end")
-        v = g["value"].astype(float).to_numpy()
-        ok = np.isfinite(v)
-        out[m] = (g["period"].astype(str).to_numpy()[ok].tolist(), v[ok])
+    for m, idx in pd.Series(metric).groupby(metric, sort=False).indices.items():
+        v, ok = value[idx], np.isfinite(value[idx])
+        out[m] = (period[idx][ok].tolist(), v[ok])
     return out
 
 
@@ -274,38 +279,35 @@ PROFILE_COLUMNS = ["metric_id", "title", "short_title", "kind", "unit", "polarit
                    "geography_note", "shared", "nat_code", "nat_name", "nat_value", "nat_lower", "nat_upper", "vs_nat",
                    "reg_code", "reg_name", "reg_value", "reg_lower", "reg_upper", "vs_reg", "group_label",
                    "group_value", "group_n", "vs_group", "compare_note", "dist_min", "dist_q25", "dist_median",
-                   "dist_q75", "dist_max", "dist_n", "dist_native", "nat_gap", "latest_period", "stale_note", "stale_key", "sort",
+                   "dist_q75", "dist_max", "dist_n", "nat_gap", "latest_period", "stale_note", "stale_key", "sort",
                    "publisher_url", "status_note", "note"]
 
 
-def profile_table(info: dict, group_codes: list[str] | None = None, group_label: str = "comparator group",
-                  kinds: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """One row per metric (latest period with a value): the value with its CI, its native
-    geography, the national, regional and comparator-group benchmarks with the comparison against
-    each, the spread of values (for the spine chart), and how old the value is."""
+@per_area
+def latest_rows(info: dict) -> list[dict]:
+    """The area's latest row per metric (see `latest_with_value`), as records."""
     series = area_series(info)
-    if series.empty:
-        return pd.DataFrame(columns=PROFILE_COLUMNS)
+    return latest_with_value(series).to_dict("records") if not series.empty else []
+
+
+@per_area
+def base_rows(info: dict) -> list[dict]:
+    """Every catalogue metric's latest value for the area with everything that does not depend on
+    a comparator group: benchmarks, comparisons, spread, geography and age. Sorted for display."""
     groups = area_groups(info)
-    latest = latest_with_value(series)
-    metas = {m: q.catalogue.metric(m) for m in latest["metric_id"].unique()}
-    keep = [metas.get(m) is not None and (not kinds or metas[m].get("kind") in kinds) for m in latest["metric_id"]]
-    latest = latest[keep]
     nat, reg = q.areas.national_code(info), q.areas.regional_code(info)
     nat_name, reg_name = vocab.place_name(nat), (q.areas.name(reg) if reg else "")
-    group = list(dict.fromkeys(group_codes or []))
     rows = []
-    for r in latest.to_dict("records"):
+    for r in latest_rows(info):
         m, period = r["metric_id"], str(r["period"])
-        mm = metas[m]
+        mm = q.catalogue.metric(m)
+        if mm is None:
+            continue
         pol = str(mm.get("polarity") or "no_judgement")
         count = is_count(mm)
         v, lo, hi = float(r["value"]), float(r["lower"]), float(r["upper"])
         nv = NAN3 if count else q.observations.value_of(m, period, nat)
         rv = NAN3 if (count or not reg) else q.observations.value_of(m, period, reg)
-        gv, gn = q.observations.group_mean(m, period, group) if group else (np.nan, 0)
-        if count:
-            gv = np.nan
         sp = spread_of(m, period, info) or {}
         status = r.get("status", "")
         stale = (staleness(m, period, r.get("period_end"), info, groups.get(m)) if np.isfinite(v)
@@ -321,13 +323,11 @@ def profile_table(info: dict, group_codes: list[str] | None = None, group_label:
             "vs_nat": "not compared" if count else compare(v, lo, hi, nv[0], pol),
             "reg_code": reg, "reg_name": reg_name, "reg_value": rv[0], "reg_lower": rv[1], "reg_upper": rv[2],
             "vs_reg": "not compared" if (count or not reg) else compare(v, lo, hi, rv[0], pol),
-            "group_label": group_label, "group_value": gv, "group_n": gn,
-            "vs_group": "not compared" if count else compare(v, lo, hi, gv, pol),
+            "group_label": "", "group_value": np.nan, "group_n": 0, "vs_group": "not compared",
             "compare_note": (COUNT_REASON if count and np.isfinite(v) else why_not(v, lo, hi, nv[0], status)),
             "dist_min": sp.get("min", np.nan), "dist_q25": sp.get("q25", np.nan),
             "dist_median": sp.get("median", np.nan), "dist_q75": sp.get("q75", np.nan),
             "dist_max": sp.get("max", np.nan), "dist_n": int(sp.get("n", 0)),
-            "dist_native": ", ".join(sp.get("native", ())),
             "nat_gap": "" if count else national_gap(m, period, nat),
             "latest_period": stale["latest_period"], "stale_note": stale["note"],
             "stale_key": (period, stale["latest_period"], round(stale.get("days", 0)), stale.get("why", ""))
@@ -335,39 +335,68 @@ def profile_table(info: dict, group_codes: list[str] | None = None, group_label:
             "sort": mm.get("sort") or 999, "publisher_url": mm.get("publisher_url") or "",
             "status_note": mm.get("status_note") or "", "note": r.get("note") or "",
         })
-    out = pd.DataFrame(rows, columns=PROFILE_COLUMNS)
-    return out.sort_values(["sort", "metric_id"]).reset_index(drop=True)
+    return sorted(rows, key=lambda x: (x["sort"], x["metric_id"]))
 
 
-def spine_positions(table: pd.DataFrame, median_name: str = "Median") -> pd.DataFrame:
-    """Fingertips-style spine chart coordinates in 0..1 per row: the national value at 0.5, the
+def profile_rows(info: dict, group_codes: list[str] | None = None, group_label: str = "comparator group",
+                 kinds: tuple[str, ...] | None = None) -> list[dict]:
+    """One record per metric (latest period with a value): the value with its CI, its native
+    geography, the national, regional and comparator-group benchmarks with the comparison against
+    each, the spread of values (for the spine chart), and how old the value is."""
+    group = list(dict.fromkeys(group_codes or []))
+    out = []
+    for b in base_rows(info):
+        if kinds and b["kind"] not in kinds:
+            continue
+        r = dict(b, group_label=group_label)
+        if group and not r["is_count"]:
+            gv, gn = q.observations.group_mean(r["metric_id"], r["period"], group)
+            r.update(group_value=gv, group_n=gn, vs_group=compare(r["value"], r["lower"], r["upper"], gv, r["polarity"]))
+        out.append(r)
+    return out
+
+
+def profile_table(info: dict, group_codes: list[str] | None = None, group_label: str = "comparator group",
+                  kinds: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """`profile_rows` as a table."""
+    return pd.DataFrame(profile_rows(info, group_codes, group_label, kinds), columns=PROFILE_COLUMNS)
+
+
+POSITION_KEYS = ("x_min", "x_q25", "x_q75", "x_max", "x_value", "x_centre", "centre_label", "centre_value",
+                 "centre_is_national", "flipped")
+
+
+def spine_position(r: dict, median_name: str = "Median") -> dict:
+    """Fingertips-style spine chart coordinates in 0..1 of one row: the national value at 0.5, the
     spread scaled so the furthest extreme touches 0 or 1, and oriented so that RIGHT is better
     for lower-is-better metrics too (no flip for 'no judgement'). When the national value is
     missing, outside the spread, or a total (a count), the spread's median is the centre and is
-    labelled so. Returns x_min, x_q25, x_q75, x_max, x_value, x_centre, centre_label,
-    centre_value, centre_is_national, flipped."""
+    labelled so."""
+    nat = float(r["nat_value"])
+    lo_d, hi_d = float(r["dist_min"]), float(r["dist_max"])
+    usable = bool(np.isfinite(nat) and not (nat > hi_d or nat < lo_d) and not r.get("is_count", False))
+    centre = nat if usable else float(r["dist_median"])
+    dists = [abs(x - centre) for x in (hi_d, lo_d, float(r["value"])) if np.isfinite(x) and np.isfinite(centre)]
+    ext = max(dists) if dists else np.nan
+    ext = ext if np.isfinite(ext) and ext > 0 else 1.0
+    flip = r["polarity"] == "lower_better"
+    sign = -1.0 if flip else 1.0
+
+    def x(v):
+        return 0.5 + sign * (float(v) - centre) / (2 * ext)
+    xs = {k: x(r[f"dist_{k}"]) for k in ("min", "q25", "q75", "max")}
+    return {"x_min": min(xs["min"], xs["max"]), "x_max": max(xs["min"], xs["max"]),
+            "x_q25": min(xs["q25"], xs["q75"]), "x_q75": max(xs["q25"], xs["q75"]), "x_value": x(r["value"]),
+            "x_centre": 0.5, "centre_label": r["nat_name"] if usable else median_name, "centre_value": centre,
+            "centre_is_national": usable, "flipped": flip}
+
+
+def spine_positions(table: pd.DataFrame, median_name: str = "Median") -> pd.DataFrame:
+    """`spine_position` for every row of a table (the table's columns plus the coordinates)."""
     out = table.copy()
-    nat = out["nat_value"].astype(float)
-    counts = out["is_count"].astype(bool) if "is_count" in out else pd.Series(False, index=out.index)
-    usable = (np.isfinite(nat) & ~((nat > out["dist_max"].astype(float)) | (nat < out["dist_min"].astype(float)))
-              & ~counts)
-    centre = nat.where(usable, out["dist_median"]).astype(float)
-    out["centre_is_national"] = usable
-    out["centre_label"] = np.where(usable, out["nat_name"], median_name)
-    out["centre_value"] = centre
-    ext = pd.concat([(out["dist_max"] - centre).abs(), (centre - out["dist_min"]).abs(),
-                     (out["value"] - centre).abs()], axis=1).max(axis=1, skipna=True)
-    ext = ext.where(ext > 0, 1.0)
-    flip = out["polarity"].eq("lower_better")
-    sign = np.where(flip, -1.0, 1.0)
-    for c in ("min", "q25", "q75", "max"):
-        out[f"x_{c}"] = 0.5 + sign * (out[f"dist_{c}"] - centre) / (2 * ext)
-    lo, hi = np.minimum(out["x_min"], out["x_max"]), np.maximum(out["x_min"], out["x_max"])
-    q1, q3 = np.minimum(out["x_q25"], out["x_q75"]), np.maximum(out["x_q25"], out["x_q75"])
-    out["x_min"], out["x_max"], out["x_q25"], out["x_q75"] = lo, hi, q1, q3
-    out["x_value"] = 0.5 + sign * (out["value"] - centre) / (2 * ext)
-    out["x_centre"] = 0.5
-    out["flipped"] = flip
+    recs = [spine_position(r, median_name) for r in table.to_dict("records")]
+    for k in POSITION_KEYS:
+        out[k] = [p[k] for p in recs] if recs else pd.Series(dtype=object)
     return out
 
 
@@ -592,15 +621,16 @@ def _equivalents(metric: dict, nation: str | None) -> list[dict]:
     return [e for e in eq if e.get("nation") == nation]
 
 
-def unavailable_metrics(table: pd.DataFrame, kinds: tuple[str, ...] = ("supporting", "context"),
+def unavailable_metrics(table, kinds: tuple[str, ...] = ("supporting", "context"),
                         info: dict | None = None) -> pd.DataFrame:
     """Catalogue metrics of these kinds with no value for the area, with the reason and the
     publisher link: England only (for an area outside England, with the devolved government's
     nearest equivalent where the catalogue names one), not in this data (the catalogue's status),
     or present but without a value for this area (its row status, e.g. 'suppressed')."""
     cols = ["metric_id", "short_title", "reason", "status_note", "publisher_url", "england_only", "equivalents"]
-    have = set(table[np.isfinite(table["value"].astype(float))]["metric_id"]) if not table.empty else set()
-    trow = table.set_index("metric_id") if not table.empty else pd.DataFrame()
+    recs = table.to_dict("records") if isinstance(table, pd.DataFrame) else list(table)
+    have = {r["metric_id"] for r in recs if np.isfinite(float(r["value"]))}
+    trow = {r["metric_id"]: r for r in recs}
     nation = vocab.nation_of((info or {}).get("code"))
     outside_england = bool(nation) and nation["code"] != vocab.england_code()
     rows = []
@@ -610,9 +640,9 @@ def unavailable_metrics(table: pd.DataFrame, kinds: tuple[str, ...] = ("supporti
         england_only = outside_england and r.get("coverage") == "england"
         if england_only:
             reason = f"England only: published for areas in {vocab.place_name(vocab.england_code())}, not {nation['name']}"
-        elif not trow.empty and r["id"] in trow.index:
-            reason = (f"no value for this area ({trow.loc[r['id'], 'status']}, latest period "
-                      f"{trow.loc[r['id'], 'period']})")
+        elif r["id"] in trow:
+            reason = (f"no value for this area ({trow[r['id']]['status']}, latest period "
+                      f"{trow[r['id']]['period']})")
         elif r.get("status") and r.get("status") != "available":
             reason = vocab.label("availability", r.get("status")).lower()
         else:

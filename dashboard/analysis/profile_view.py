@@ -222,12 +222,12 @@ def _verdict_text(r: dict) -> str:
     return VERDICT_WORDS.get(r["vs_nat"], capitalise(r["vs_nat"]))
 
 
-def spine_rows(pos: pd.DataFrame, trends: dict, spread_words: str) -> list[dict]:
+def spine_rows(pos: list[dict], trends: dict, spread_words: str) -> list[dict]:
     """One row of the HTML spine chart per metric: its words, its marks (0-100 positions across
-    the bar) and the sentence a hover, a focus or a screen reader gets. `trends`: metric ->
-    (periods, values) for the sparklines."""
+    the bar) and the sentence a hover, a focus or a screen reader gets. `pos`: profile rows with
+    their spine positions; `trends`: metric -> (periods, values) for the sparklines."""
     out = []
-    for r in pos.to_dict("records"):
+    for r in pos:
         dec = int(r["decimals"])
         unit = r["unit"] or ""
         value_text = with_unit(r["value"], dec, unit)
@@ -286,56 +286,53 @@ def _grouped(rows: list[dict], key: str) -> list[tuple[str, list[str]]]:
 def _spine_uncached(code: str, comparator: str) -> dict:
     info = q.areas.resolve(code)
     codes, label, note = group(info, comparator)
-    tab = prof.profile_table(info, codes, label or "comparator group", kinds=SPINE_KINDS)
-    out = {"empty": tab.empty, "group_label": label, "group_note": note, "group_n": max(len(codes) - 1, 0),
+    rows = prof.profile_rows(info, codes, label or "comparator group", kinds=SPINE_KINDS)
+    out = {"empty": not rows, "group_label": label, "group_note": note, "group_n": max(len(codes) - 1, 0),
            "name": info.get("name", code)}
-    if tab.empty:
+    if not rows:
         return out
-    judged = tab["kind"] != "headline_mean"
-    nat_name = tab["nat_name"].iloc[0]
-    worse = tab[(tab["vs_nat"] == "worse") & judged]
-    worse_both = tab[(tab["vs_nat"] == "worse") & (tab["vs_reg"] == "worse") & judged]
-    nc = tab[tab["vs_nat"] == "not compared"]
-    missing = prof.unavailable_metrics(tab, info=info)
-    shown = tab[np.isfinite(tab["value"].astype(float))].reset_index(drop=True)
-    positions = prof.spine_positions(shown, prof.median_label(info))
+    judged = [r for r in rows if r["kind"] != "headline_mean"]
+    nat_name = rows[0]["nat_name"]
+    worse = [r for r in judged if r["vs_nat"] == "worse"]
+    worse_both = [r for r in worse if r["vs_reg"] == "worse"]
+    n_nc = sum(r["vs_nat"] == "not compared" for r in rows)
+    missing = prof.unavailable_metrics(rows, info=info)
+    shown = [dict(r, **prof.spine_position(r, prof.median_label(info))) for r in rows if np.isfinite(r["value"])]
     spread_words = capitalise(prof.spread_label(info))
-    shared_rows = shown[shown["shared"]].to_dict("records")
-    stale_rows = shown[shown["stale_note"] != ""].to_dict("records")
     summary = []
     nat_the = the(nat_name)
-    if judged.any():
-        n = len(worse)
-        worse_words = []
-        for r in worse.to_dict("records"):
-            worse_words.append(r["short_title"] + (f" ({r['geography_note']})" if r["shared"] else ""))
-        if n:
-            summary.append(Notice([Strong(f"{plural(n, 'supporting metric')} significantly worse than {nat_the}"),
-                                   ": " + "; ".join(worse_words), f". Worse than both {nat_the} and the region: "
-                                   + (", ".join(worse_both["short_title"]) if len(worse_both) else "none") + "."]))
+    if judged:
+        if worse:
+            words = [r["short_title"] + (f" ({r['geography_note']})" if r["shared"] else "") for r in worse]
+            summary.append(Notice([Strong(f"{plural(len(worse), 'supporting metric')} significantly worse than "
+                                          f"{nat_the}"), ": " + "; ".join(words),
+                                   f". Worse than both {nat_the} and the region: "
+                                   + (", ".join(r["short_title"] for r in worse_both) or "none") + "."]))
         else:
             summary.append(Notice([Strong(f"No supporting metric is significantly worse than {nat_the}"), "."]))
     else:
         summary.append(Notice.of("The supporting (Annex B) metrics are not published for this area in this data; "
                                  "the spine chart shows the headline mean scores."))
     shared_notes = [Notice([Strong(f"{note_}: "), join_words(titles) + "."]) for note_, titles in
-                    _grouped(shared_rows, "geography_note")]
+                    _grouped([r for r in shown if r["shared"]], "geography_note")]
     stale_by: dict = {}
-    for r in stale_rows:
-        stale_by.setdefault(r["stale_key"], []).append(r["short_title"])
+    for r in shown:
+        if r["stale_note"]:
+            stale_by.setdefault(r["stale_key"], []).append(r["short_title"])
     stale_notes = [Notice([Strong(f"{join_words(titles)}: "), prof.stale_sentence(*key) + "."], "warning")
                    for key, titles in stale_by.items()]
-    counts = shown[shown["is_count"]]
-    count_note = (Notice.of(f"{join_words(counts['short_title'].tolist())}: "
-                            f"{'a count' if len(counts) == 1 else 'counts'}, not compared with {nat_the} or the "
-                            f"region (their figures are totals over many areas); the line marks the "
-                            f"{prof.median_label(info).lower()} instead. Compare the rates.") if len(counts) else None)
-    out.update({"has_supporting": bool(judged.any()), "nat_name": nat_name, "summary": summary,
+    counts = [r["short_title"] for r in shown if r["is_count"]]
+    count_note = (Notice.of(f"{join_words(counts)}: {'a count' if len(counts) == 1 else 'counts'}, not compared "
+                            f"with {nat_the} or the region (their figures are totals over many areas); the line "
+                            f"marks the {prof.median_label(info).lower()} instead. Compare the rates.")
+                  if counts else None)
+    positions = pd.DataFrame(shown)
+    out.update({"has_supporting": bool(judged), "nat_name": nat_name, "summary": summary,
                 "shared_notes": shared_notes, "stale_notes": stale_notes, "count_note": count_note,
-                "worse": worse["short_title"].tolist(), "worse_both": worse_both["short_title"].tolist(),
-                "n_not_compared": int(len(nc)), "missing": missing[~missing["england_only"]].reset_index(drop=True),
-                "england_only": missing[missing["england_only"]].reset_index(drop=True), "table": shown,
-                "positions": positions, "rows": spine_rows(positions, prof.area_trends(info), spread_words),
+                "worse": [r["short_title"] for r in worse], "worse_both": [r["short_title"] for r in worse_both],
+                "n_not_compared": int(n_nc), "missing": missing[~missing["england_only"]].reset_index(drop=True),
+                "england_only": missing[missing["england_only"]].reset_index(drop=True), "table": positions,
+                "positions": positions, "rows": spine_rows(shown, prof.area_trends(info), spread_words),
                 "spread_label": prof.spread_label(info), "median_label": prof.median_label(info),
                 "table_rows": table_rows(shown)})
     return out
@@ -352,9 +349,9 @@ def spine(info: dict, comparator: str) -> dict:
     return {"empty": True}
 
 
-def table_rows(tab: pd.DataFrame) -> pd.DataFrame:
+def table_rows(tab: list[dict]) -> pd.DataFrame:
     rows = []
-    for r in tab.to_dict("records"):
+    for r in tab:
         dec = int(r["decimals"])
         notes = [n for n in (r["geography_note"], r["stale_note"], r["nat_gap"], r["compare_note"]) if n]
         rows.append({
@@ -465,7 +462,7 @@ def _worst_third_vs_benchmark(info: dict, ms: dict) -> Notice:
 
 
 # ----------------------------------------------------------------------------- downloads
-DOWNLOAD_DROP = ("dist_native", "stale_key", "sort", "publisher_url", "status_note")
+DOWNLOAD_DROP = ("stale_key", "sort", "publisher_url", "status_note")
 
 
 def download_headline(code: str) -> pd.DataFrame:

@@ -214,7 +214,7 @@ SPREAD_KEYS = ("min", "q25", "median", "q75", "max", "n")
 
 
 def _stats(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, dict]:
-    """keys -> {min, q25, median, q75, max, n, native} of `value` per group (quantiles as numpy's
+    """keys -> {min, q25, median, q75, max, n} of `value` per group (quantiles as numpy's
     default, linear), in one grouped pass."""
     if frame.empty:
         return {}
@@ -222,13 +222,11 @@ def _stats(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, dict]:
     q = g.quantile([0.25, 0.5, 0.75]).unstack()
     agg = pd.DataFrame({"min": g.min(), "max": g.max(), "n": g.size(), "q25": q[0.25], "median": q[0.5],
                         "q75": q[0.75]})
-    natives = (frame.groupby(keys, sort=False)["native_geography"].agg(lambda s: tuple(sorted(set(s))))
-               if "native_geography" in frame else None)
     out = {}
-    for k, r in zip(agg.index, agg.to_dict("records")):
-        r["n"] = int(r["n"])
-        r["native"] = natives.get(k, ()) if natives is not None else ()
-        out[k if isinstance(k, tuple) else (k,)] = r
+    for k, mn, mx, n, q1, md, q3 in zip(agg.index, agg["min"], agg["max"], agg["n"], agg["q25"], agg["median"],
+                                        agg["q75"]):
+        out[k if isinstance(k, tuple) else (k,)] = {"min": float(mn), "max": float(mx), "n": int(n), "q25": float(q1),
+                                                    "median": float(md), "q75": float(q3)}
     return out
 
 
@@ -239,7 +237,7 @@ def _ltla_spreads() -> dict[tuple, dict]:
     lv = table("la_view")
     if lv.empty:
         return {}
-    d = lv[["metric_id", "period", "area_code", "native_area_code", "native_geography", "value"]].copy()
+    d = lv[["metric_id", "period", "area_code", "native_area_code", "value"]].copy()
     d["value"] = d["value"].astype(float)
     d = d[np.isfinite(d["value"])]
     d["period"] = d["period"].astype(str)
@@ -265,14 +263,12 @@ def _geography_spreads() -> dict[tuple, dict]:
     out = {}
     for english, part in ((False, d), (True, d[d["area_code"].str.startswith("E")])):
         for (m, p, g), r in _stats(part, ["metric_id", "period", "geography"]).items():
-            r["native"] = (g,)
             out[(m, p, g, english)] = r
     return out
 
 
 def spread(metric_id: str, period: str, geography: str = "ltla", english_only: bool = False) -> dict | None:
-    """min, q25, median, q75, max, n (and the native geographies of the values) of one metric and
-    period: for 'ltla' the distinct values reaching current LTLAs, otherwise the values published at
+    """min, q25, median, q75, max, n of one metric and period: for 'ltla' the distinct values reaching current LTLAs, otherwise the values published at
     the geography; optionally English areas only. None when there is no value."""
     if geography == "ltla":
         return _ltla_spreads().get((metric_id, str(period), bool(english_only)))
