@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import dash
 import numpy as np
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html
 
 from dashboard.analysis import profile_view as pv
 from dashboard.analysis.profile import safe_filename
@@ -32,9 +32,9 @@ def badge(result: str) -> html.Span:
     return html.Span(result.capitalize(), className=f"cmp-badge cmp-badge--{result.replace(' ', '-')}")
 
 
-# Big static blocks (the spine chart's rows, tables, lists) are written as one HTML string each and
-# shown by one dcc.Markdown component: hundreds of small Dash components cost the browser seconds
-# to mount, one component with the same HTML costs a few milliseconds. Every text is escaped here.
+# Big static blocks (the spine chart's rows, tables, lists) are written as one escaped HTML string
+# each, sent in a store and written into an empty box by assets/profile.js: hundreds of small Dash
+# components cost the browser seconds to mount, the same HTML costs milliseconds to parse.
 def esc(text) -> str:
     return _html.escape("" if text is None else str(text), quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
@@ -48,9 +48,10 @@ def tag(name: str, content="", void: bool = False, **attrs) -> str:
     return f"<{name}{bits}>{body}</{name}>"
 
 
-def raw_html(markup: str, **kwargs) -> dcc.Markdown:
-    """One component showing trusted, escaped HTML (one line: no Markdown processing happens)."""
-    return dcc.Markdown(markup.replace("\n", " "), dangerously_allow_html=True, **kwargs)
+def raw_html(block: str, markup: str, class_name: str | None = None) -> html.Div:
+    """An empty box `area-html-<block>` and the store carrying its HTML (filled in the browser)."""
+    return html.Div([html.Div(id=f"area-html-{block}", className=class_name),
+                     dcc.Store(id={"type": "area-html", "block": block}, data=markup)])
 
 
 def data_table(df: pd.DataFrame, table_id: str, caption: str) -> html.Div:
@@ -65,7 +66,8 @@ def data_table(df: pd.DataFrame, table_id: str, caption: str) -> html.Div:
     table = tag("table", [head, tag("tbody", rows)], class_="data-table", id=table_id, aria_labelledby=cap)
     return html.Div([
         html.P(caption, className="table-caption", id=cap),
-        raw_html(tag("div", table, class_="table-scroll", tabindex="0", role="region", aria_labelledby=cap)),
+        raw_html(table_id, tag("div", table, class_="table-scroll", tabindex="0", role="region",
+                               aria_labelledby=cap)),
     ])
 
 
@@ -229,7 +231,7 @@ def _spine_row(r: dict, i: int) -> str:
         aria_describedby=detail_id)
 
 
-def spine_chart(v: dict) -> dcc.Markdown:
+def spine_chart(v: dict) -> html.Div:
     """The spine chart: an ARIA table of one row per metric, each named by its metric."""
     nat = v["nat_name"]
     head = tag("div", [
@@ -243,8 +245,8 @@ def spine_chart(v: dict) -> dcc.Markdown:
     ], role="row", class_="spine-row spine-row--head")
     rows = [_spine_row(r, i) for i, r in enumerate(v["rows"])]
     label = f"Spine chart: {len(v['rows'])} metrics for {v['name']} against {nat}"
-    return raw_html(tag("div", [head, *rows], role="table", class_="spine-chart", id="area-spine-chart",
-                        aria_label=label, aria_describedby="area-spine-key"), className="spine-wrap")
+    return raw_html("spine-chart", tag("div", [head, *rows], role="table", class_="spine-chart", id="area-spine-chart",
+                                       aria_label=label, aria_describedby="area-spine-key"), "spine-wrap")
 
 
 def _spine_legend(v: dict) -> html.Div:
@@ -280,8 +282,8 @@ def _missing_item(r: dict) -> str:
     return tag("li", bits)
 
 
-def _missing_list(frame: pd.DataFrame) -> dcc.Markdown:
-    return raw_html(tag("ul", [_missing_item(r) for r in frame.to_dict("records")], class_="missing-list"))
+def _missing_list(block: str, frame: pd.DataFrame) -> html.Div:
+    return raw_html(block, tag("ul", [_missing_item(r) for r in frame.to_dict("records")], class_="missing-list"))
 
 
 def spine_section(info: dict, comparator: str) -> list:
@@ -316,14 +318,14 @@ def spine_section(info: dict, comparator: str) -> list:
         out.append(html.Details([
             html.Summary(f"{len(eng)} metric{'s' if len(eng) != 1 else ''} published for England only, with the "
                          "devolved equivalents where there are any"),
-            _missing_list(eng),
+            _missing_list("england-only", eng),
         ], className="chart-table"))
     missing = v["missing"]
     if not missing.empty:
         out.append(html.Details([
             html.Summary(f"{len(missing)} supporting or context metric{'s' if len(missing) != 1 else ''} with no "
                          "value for this area, and why"),
-            _missing_list(missing),
+            _missing_list("missing", missing),
         ], className="chart-table"))
     return out
 
@@ -413,8 +415,13 @@ def layout(code: str | None = None, comparator: str | None = None, **_query):
     ch = _children(info, v)
     if ch:
         children.append(ch)
-    children += [dcc.Store(id="area-code", data=info["code"]), dcc.Location(id="area-loc", refresh=False)]
+    children += [dcc.Store(id="area-code", data=info["code"]), dcc.Store(id="area-html-done"),
+                 dcc.Location(id="area-loc", refresh=False)]
     return html.Div(children, className="profile")
+
+
+dash.clientside_callback(ClientsideFunction("profile", "fill"), Output("area-html-done", "data"),
+                         Input({"type": "area-html", "block": ALL}, "data"))
 
 
 @dash.callback(Output("area-trend-charts", "children"), Input("area-code", "data"))
