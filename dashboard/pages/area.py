@@ -410,7 +410,7 @@ def layout(code: str | None = None, comparator: str | None = None, **_query):
         dcc.RadioItems(id="area-comparator", value=comparator, inline=True, className="radios",
                        options=[{"label": lab, "value": k} for k, lab in pv.COMPARATORS.items()]),
     ], className="control", style=None if is_ltla else {"display": "none"}))
-    children.append(dcc.Loading(html.Div(spine_section(info, comparator), id="area-spine"), type="default"))
+    children.append(dcc.Loading(html.Div(spine_section(info, comparator), id="area-spine"), type="default", delay_show=250))
     children.append(download_button("area-spine-csv", "Download metric comparisons (CSV)"))
     ch = _children(info, v)
     if ch:
