@@ -9,9 +9,9 @@ import sys
 import time
 import traceback
 
-from benchmarks import browser, build, common, growth, load, map as map_bench, mission_model, start
+from benchmarks import browser, build, common, growth, load, map as map_bench, mission_model, profile, start
 
-ORDER = (build, mission_model, start, map_bench, browser, load, growth)
+ORDER = (build, mission_model, start, map_bench, browser, profile, load, growth)
 
 
 def main() -> int:

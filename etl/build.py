@@ -28,8 +28,8 @@ from etl.errors import InputError
 ARTEFACTS = ["observations.parquet", "areas.parquet", "metrics.parquet", "la_view.parquet",
              "mission_ltla.parquet", "mission_gap.parquet", "mission_regions.parquet",
              "mission_gap_sensitivity.parquet", "mission_model.parquet", "mission_unranked.parquet",
-             "mission_survey_mode.parquet",
-             "geographies.parquet", "nations.parquet", "labels.parquet", "geo_ltla.geojson", "manifest.json"]
+             "mission_survey_mode.parquet", "geographies.parquet", "nations.parquet", "labels.parquet",
+             "ltla_icb.parquet", "geo_ltla.geojson", "manifest.json"]
 
 
 def declared_inputs(mods) -> list[str]:
@@ -145,6 +145,8 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
             df = finalise(df)
         frames.append(df[OBS_COLUMNS])
         timings[name] = round(seconds, 2)
+    # every ICB a local authority's neighbourhoods fall in, with its share (areas keep only the largest)
+    ctx.extra_tables["ltla_icb"] = geography.ltla_icb_shares(raw, ctx.successors)
     obs = pd.concat(frames, ignore_index=True)
     unknown = sorted(set(obs["metric_id"]) - set(cat["id"]))
     if unknown:

@@ -1,6 +1,7 @@
 """The metrics catalogue: reviewed YAML files under etl/config/metrics/, one per source group."""
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,8 +28,16 @@ OPTIONAL = {"decimals": 1, "aggregation": "weighted_mean", "definition": "", "ca
             # is the status) and its label; a reference line (e.g. a legal limit); a fact stated
             # beside the map when the metric is shown
             "status_pattern": None, "status_label": None, "reference_value": None, "reference_label": None,
-            "map_fact": None}
+            "map_fact": None,
+            # the decimal places of the publisher's own values when they differ from `decimals`
+            # (what downloads are rounded to); where the publisher and the metric cover (a
+            # nation-wide publication: 'uk', 'great_britain', 'england_and_wales' or 'england'); the
+            # devolved governments' nearest equivalents of an England-only metric, each
+            # {nation: <nation code>, name, url}
+            "precision": None, "coverage": None, "devolved_equivalents": None}
 ROLES = {"share", "mean", None}
+COVERAGES = {"uk", "great_britain", "england_and_wales", "england", None}
+EQUIVALENT_KEYS = {"nation", "name", "url"}
 # The allowed kinds, polarities and availability statuses are the codes of etl/config/labels.yaml
 # (available: in the bundle; fetchable: the online refresh gets it; not in this snapshot: published
 # or due but not fetched automatically; not yet published; paused).
@@ -67,12 +76,45 @@ def load(directory: Path = METRICS_DIR) -> pd.DataFrame:
             if m.get("role") not in ROLES or (m.get("role") is None) != (m.get("measure") is None):
                 raise InputError(path, f"{where}, field 'role'", "'share' or 'mean' together with 'measure'",
                                  m.get("role"))
+            _check_optional(path, where, m)
             if m["id"] in seen:
                 raise InputError(path, where, "a unique metric id", m["id"])
             seen.add(m["id"])
-            rows.append({**OPTIONAL, **m, "catalogue_file": path.name})
+            row = {**OPTIONAL, **m, "catalogue_file": path.name}
+            # a list of mappings does not fit a table column: kept as JSON text
+            row["devolved_equivalents"] = (json.dumps(m["devolved_equivalents"], ensure_ascii=False)
+                                           if m.get("devolved_equivalents") else None)
+            rows.append(row)
     df = pd.DataFrame(rows)
     return df.sort_values(["sort", "id"]).reset_index(drop=True)
+
+
+def _check_optional(path: Path, where: str, m: dict) -> None:
+    """The optional fields that have a shape of their own: precision, coverage, equivalents."""
+    p = m.get("precision")
+    if p is not None and (isinstance(p, bool) or not isinstance(p, int) or not 0 <= p <= 10):
+        raise InputError(path, f"{where}, field 'precision'", "a whole number of decimal places from 0 to 10", p)
+    if m.get("coverage") not in COVERAGES:
+        raise InputError(path, f"{where}, field 'coverage'", f"one of {sorted(map(str, COVERAGES))}", m.get("coverage"))
+    eq = m.get("devolved_equivalents")
+    if eq is None:
+        return
+    if m.get("coverage") != "england":
+        raise InputError(path, f"{where}, field 'devolved_equivalents'", "only on a metric with coverage: england",
+                         m.get("coverage"))
+    nations = set(vocabulary.nations()) - {c for c, n in vocabulary.nations().items() if n.get("has_regions")}
+    if not isinstance(eq, list) or not eq:
+        raise InputError(path, f"{where}, field 'devolved_equivalents'", "a list of {nation, name, url}", eq)
+    for i, e in enumerate(eq):
+        at = f"{where}, field 'devolved_equivalents' item {i + 1}"
+        if not isinstance(e, dict) or set(e) != EQUIVALENT_KEYS:
+            raise InputError(path, at, f"exactly the keys {sorted(EQUIVALENT_KEYS)}", e)
+        if e["nation"] not in nations:
+            raise InputError(path, at, f"a devolved nation's code, one of {sorted(nations)}", e["nation"])
+        if not (isinstance(e["name"], str) and e["name"].strip()):
+            raise InputError(path, at, "a name for the publication", e["name"])
+        if not (isinstance(e["url"], str) and e["url"].startswith("https://")):
+            raise InputError(path, at, "the publisher's page as an https:// address", e["url"])
 
 
 @lru_cache(maxsize=1)

@@ -128,22 +128,47 @@ def _ltla_frame(raw: Path, succ: dict[str, str]) -> pd.DataFrame:
     return lad
 
 
-def ltla_to_icb(raw: Path, succ: dict[str, str]) -> pd.DataFrame:
-    """Current LTLA -> ICB by the stated rule, from the LSOA (2011) lookup of July 2022."""
+def ltla_icb_shares(raw: Path, succ: dict[str, str]) -> pd.DataFrame:
+    """Every (current LTLA, ICB) pair with the ICB's share of the LTLA's 2011 LSOAs (July 2022
+    lookup), largest share first: ltla, icb_code, icb_name, n_lsoa, share, assigned (the ICB the
+    stated rule gives the LTLA)."""
     path = raw_path(raw, "lsoa_icb_lookup")
-    df = readers.read_sheet(path, "LSOA11_LOC22_ICB22_LAD22", header=0)
-    readers.require_columns(df, ["LSOA11CD", "ICB22CD", "ICB22NM", "LAD22CD"], path)
-    df["ltla"] = df["LAD22CD"].astype(str).map(lambda c: succ.get(c, c))
-    counts = df.groupby(["ltla", "ICB22CD"]).size().rename("n").reset_index()
-    counts["share"] = counts["n"] / counts.groupby("ltla")["n"].transform("sum")
-    counts = counts.sort_values(["ltla", "n", "ICB22CD"], ascending=[True, False, True])
-    best = counts.drop_duplicates("ltla").copy()
-    nicb = counts.groupby("ltla").size()
-    best["icb_split"] = best["ltla"].map(nicb) > 1
+    df = _lsoa_icb_sheet(path)
+    df = df.assign(ltla=df["LAD22CD"].astype(str).map(lambda c: succ.get(c, c)))
+    counts = df.groupby(["ltla", "ICB22CD"]).size().rename("n_lsoa").reset_index()
+    counts["share"] = counts["n_lsoa"] / counts.groupby("ltla")["n_lsoa"].transform("sum")
+    counts = counts.sort_values(["ltla", "n_lsoa", "ICB22CD"], ascending=[True, False, True])
+    counts["assigned"] = ~counts["ltla"].duplicated()
     names = df.drop_duplicates("ICB22CD").set_index("ICB22CD")["ICB22NM"]
-    best["icb_name"] = best["ICB22CD"].map(names)
-    return best.rename(columns={"ICB22CD": "icb_code", "share": "icb_share"})[
-        ["ltla", "icb_code", "icb_name", "icb_share", "icb_split"]]
+    counts["icb_name"] = counts["ICB22CD"].map(names)
+    return counts.rename(columns={"ICB22CD": "icb_code"})[
+        ["ltla", "icb_code", "icb_name", "n_lsoa", "share", "assigned"]].reset_index(drop=True)
+
+
+_LSOA_SHEETS: dict = {}
+
+
+def _lsoa_icb_sheet(path: Path) -> pd.DataFrame:
+    """The LSOA -> ICB sheet, read once per file version (the areas and the ICB-share artefact
+    both need it, and the workbook is slow to open)."""
+    st = Path(path).stat()
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    got = _LSOA_SHEETS.get(key)
+    if got is None:
+        got = readers.read_sheet(path, "LSOA11_LOC22_ICB22_LAD22", header=0)
+        readers.require_columns(got, ["LSOA11CD", "ICB22CD", "ICB22NM", "LAD22CD"], path)
+        _LSOA_SHEETS.clear()
+        _LSOA_SHEETS[key] = got
+    return got
+
+
+def ltla_to_icb(raw: Path, succ: dict[str, str]) -> pd.DataFrame:
+    """Current LTLA -> ICB by the stated rule (the ICB holding most of its LSOAs), from the
+    LSOA (2011) lookup of July 2022; split LTLAs are flagged with that ICB's share."""
+    shares = ltla_icb_shares(raw, succ)
+    best = shares[shares["assigned"]].copy()
+    best["icb_split"] = best["ltla"].map(shares.groupby("ltla").size()) > 1
+    return best.rename(columns={"share": "icb_share"})[["ltla", "icb_code", "icb_name", "icb_share", "icb_split"]]
 
 
 def la_type(code: str) -> str:

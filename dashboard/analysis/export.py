@@ -7,6 +7,10 @@ import pandas as pd
 from dashboard import queries as q
 
 VALUE_COLUMNS = ("value", "lower", "upper")
+BENCHMARK_COLUMNS = ("national_value", "national_lower", "national_upper", "region_value", "region_lower",
+                     "region_upper")
+COMPARISON_COLUMNS = ("nat_value", "nat_lower", "nat_upper", "reg_value", "reg_lower", "reg_upper", "group_value",
+                      "dist_min", "dist_q25", "dist_median", "dist_q75", "dist_max")
 
 
 def precision(metric_id: str) -> int:
@@ -19,8 +23,15 @@ def precision(metric_id: str) -> int:
         return q.catalogue.decimals(metric_id)
 
 
+def _rounded(v: float, d: int):
+    if v != v:
+        return v
+    return int(round(v)) if d == 0 else round(v, d)
+
+
 def round_to_precision(df: pd.DataFrame, columns=VALUE_COLUMNS, metric_column: str = "metric_id") -> pd.DataFrame:
-    """A copy with each metric's value columns rounded to its precision."""
+    """A copy with each metric's value columns rounded to its precision (whole numbers written
+    without a decimal point)."""
     if df.empty or metric_column not in df:
         return df
     out = df.copy()
@@ -28,5 +39,5 @@ def round_to_precision(df: pd.DataFrame, columns=VALUE_COLUMNS, metric_column: s
     for c in columns:
         if c in out:
             vals = pd.to_numeric(out[c], errors="coerce").astype(float)
-            out[c] = [round(v, int(d)) if v == v else v for v, d in zip(vals, dec)]
+            out[c] = pd.Series([_rounded(v, int(d)) for v, d in zip(vals, dec)], index=out.index, dtype=object)
     return out

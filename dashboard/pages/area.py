@@ -1,23 +1,30 @@
-"""Area profile: /area/<code> (any geography; the full profile for current LTLAs)."""
+"""Area profile: /area/<code> (any geography; the full profile for current LTLAs).
+
+Layout and thin callbacks only: every figure, sentence and position comes from
+`dashboard.analysis.profile_view`. The spine chart is plain HTML (no plotly): one row per metric
+with its words, a bar drawn by CSS and a sentence shown on hover or focus. The headline trend
+charts are small plotly figures drawn after the page, by a callback of their own.
+"""
 from __future__ import annotations
 
+import html as _html
 from urllib.parse import urlencode
 
 import dash
 import numpy as np
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html
 
 from dashboard.analysis import profile_view as pv
-from dashboard.components.common import (download_button, error_notice, guarded, message, notice, page_header,
-                                         table)
-from dashboard.components.search import search_box
 from dashboard.analysis.profile import safe_filename
+from dashboard.components.common import (download_button, error_notice, guarded, message, notice, page_header,
+                                         parts)
+from dashboard.components.search import search_box
 from dashboard.formatting import interval, number, signed
-from dashboard.palette import BENCHMARK_COLOURS, BENCHMARK_SYMBOLS
 
 dash.register_page(__name__, path_template="/area/<code>", title="Area profile")
 
+GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
 def badge(result: str) -> html.Span:
@@ -25,11 +32,43 @@ def badge(result: str) -> html.Span:
     return html.Span(result.capitalize(), className=f"cmp-badge cmp-badge--{result.replace(' ', '-')}")
 
 
-def _d(row, key="decimals"):
-    try:
-        return int(row.get(key, 1))
-    except (TypeError, ValueError):
-        return 1
+# Big static blocks (the spine chart's rows, tables, lists) are written as one escaped HTML string
+# each, sent in a store and written into an empty box by assets/profile.js: hundreds of small Dash
+# components cost the browser seconds to mount, the same HTML costs milliseconds to parse.
+def esc(text) -> str:
+    return _html.escape("" if text is None else str(text), quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def tag(name: str, content="", void: bool = False, **attrs) -> str:
+    """<name attrs>content</name> (attribute names: trailing '_' dropped, '_' -> '-')."""
+    bits = "".join(f' {k.rstrip("_").replace("_", "-")}="{esc(v)}"' for k, v in attrs.items() if v is not None)
+    if void:
+        return f"<{name}{bits} />"
+    body = "".join(content) if isinstance(content, (list, tuple)) else str(content)
+    return f"<{name}{bits}>{body}</{name}>"
+
+
+def raw_html(block: str, markup: str, class_name: str | None = None) -> html.Div:
+    """An empty box `area-html-<block>` and the store carrying its HTML (filled in the browser)."""
+    return html.Div([html.Div(id=f"area-html-{block}", className=class_name),
+                     dcc.Store(id={"type": "area-html", "block": block}, data=markup)])
+
+
+def data_table(df: pd.DataFrame, table_id: str, caption: str) -> html.Div:
+    """A plain, accessible HTML table in its own horizontally scrolling container (its caption
+    stays above the box, so it wraps on a phone instead of scrolling away)."""
+    if df is None or df.empty:
+        return html.P("No rows.", className="hint")
+    cap = f"{table_id}-caption"
+    head = tag("thead", tag("tr", [tag("th", esc(c), scope="col") for c in df.columns]))
+    rows = [tag("tr", [tag("th", esc(r[0]), scope="row")] + [tag("td", esc("" if v is None else v)) for v in r[1:]])
+            for r in df.itertuples(index=False)]
+    table = tag("table", [head, tag("tbody", rows)], class_="data-table", id=table_id, aria_labelledby=cap)
+    return html.Div([
+        html.P(caption, className="table-caption", id=cap),
+        raw_html(table_id, tag("div", table, class_="table-scroll", tabindex="0", role="region",
+                               aria_labelledby=cap)),
+    ])
 
 
 # ----------------------------------------------------------------------------- not found / retired
@@ -109,186 +148,30 @@ def _headline_cards(v: dict) -> html.Div:
     return html.Div(cards, className="headline-cards")
 
 
-def _trend_figure(series: pd.DataFrame, bench: pd.DataFrame, ids: list[str], titles: list[str],
-                  area_name: str, bench_name: str, decimals: int = 2) -> dict:
-    """2 x 2 small multiples (one per headline measure) with CI error bars and the benchmark line."""
-    def clean(v):
-        return [None if not np.isfinite(x) else float(x) for x in np.asarray(v, float)]
-    traces, lay, notes = [], {}, []
-    doms_x = [[0, 0.46], [0.54, 1]]
-    doms_y = [[0.58, 0.92], [0.06, 0.40]]
-    for i, mid in enumerate(ids):
-        r, c = i // 2, i % 2
-        k = i + 1
-        xa, ya = f"x{k}", f"y{k}"
-        s = series[series["metric_id"] == mid].sort_values("period_end") if not series.empty else series
-        b = bench[bench["metric_id"] == mid].sort_values("period_end") if not bench.empty else bench
-        if not b.empty:
-            traces.append(dict(type="scatter", x=b["period"].tolist(), y=clean(b["value"]), name=bench_name, mode="lines",
-                               xaxis=xa, yaxis=ya, line=dict(color="#3D3D3D", dash="dash", width=2), showlegend=i == 0,
-                               legendgroup="b", hovertemplate=f"{bench_name} %{{x}}: %{{y:.{decimals}f}}<extra></extra>"))
-        if not s.empty:
-            err = dict(type="data", symmetric=False, array=clean(s["upper"] - s["value"]),
-                       arrayminus=clean(s["value"] - s["lower"]), color="#7FA8D4", thickness=1.5, width=3)
-            traces.append(dict(type="scatter", x=s["period"].tolist(), y=clean(s["value"]), name=area_name,
-                               mode="lines+markers", xaxis=xa, yaxis=ya, line=dict(color="#12436D", width=2),
-                               marker=dict(size=6), error_y=err, showlegend=i == 0, legendgroup="a",
-                               hovertemplate=f"{area_name} %{{x}}: %{{y:.{decimals}f}}<extra></extra>"))
-        sfx = "" if k == 1 else str(k)
-        lay[f"xaxis{sfx}"] = dict(domain=doms_x[c], anchor=ya, tickangle=-45, tickfont=dict(size=10), type="category")
-        lay[f"yaxis{sfx}"] = dict(domain=doms_y[r], anchor=xa, gridcolor="#e5e5e5")
-        notes.append(dict(text=f"<b>{titles[i]}</b>", xref="paper", yref="paper", x=sum(doms_x[c]) / 2,
-                          y=doms_y[r][1] + 0.02, xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=13)))
-    layout = dict(lay, height=600, margin=dict(l=40, r=10, t=30, b=40), plot_bgcolor="white", annotations=notes,
-                  legend=dict(orientation="h", y=-0.12), font=dict(family="Arial", size=12))
-    return {"data": traces, "layout": layout}
+def _trend_grid(charts: list[dict], prefix: str) -> html.Div:
+    return html.Div([html.Figure([html.Figcaption(c["title"], className="trend-title"),
+                                  dcc.Graph(id=f"{prefix}-{c['metric_id']}", figure=c["figure"], config=GRAPH_CONFIG,
+                                            className="trend-graph", style={"height": f"{pv.TREND_HEIGHT}px"})],
+                                 className="trend-cell")
+                     for c in charts], className="trend-grid")
 
 
-# ----------------------------------------------------------------------------- spine
+def trend_section(code: str) -> list:
+    """The deferred trend charts and their table (the callback's output)."""
+    t = pv.trend_charts(code)
+    if not t["means"]:
+        return [html.P("No trend to draw: no headline mean scores are published for this area.", className="hint")]
+    table = html.Details([html.Summary("Show the data as a table"),
+                          data_table(t["table"], "area-trend-table", f"Headline measures for {t['name']}, every period")],
+                         className="chart-table")
+    out = [html.P([html.Span("\u2014 ", className="trend-key trend-key--area"), f"{t['name']} with 95% CI; ",
+                   html.Span("- - ", className="trend-key trend-key--bench"), f"{t['nat_name']}."], className="hint"),
+           html.Div(_trend_grid(t["means"], "area-trend"), id="area-trend-graph")]
+    if t["shares"]:
+        out += [html.H3("Published shares of adults with low well-being (%)"),
+                html.Div(_trend_grid(t["shares"], "area-share"), id="area-share-graph")]
+    return out + [table]
 
-def spine_figure(pos: pd.DataFrame, series: pd.DataFrame) -> dict:
-    """One row per metric: the spine (col 1) and a sparkline (col 2). Axes are laid out by hand
-    (one x/y pair per cell) because make_subplots is slow for dozens of rows."""
-    n = max(len(pos), 1)
-    gap = 0.12 / n
-    traces, lay = [], {}
-    ser = {m: g.sort_values("period_end") for m, g in series.groupby("metric_id")} if not series.empty else {}
-    for i, r in enumerate(pos.to_dict("records")):
-        top = 1 - i / n
-        dom = [max(0.0, top - 1 / n + gap), top - gap]
-        a1, a2 = 2 * i + 1, 2 * i + 2
-        x1, y1, x2, y2 = f"x{a1}", f"y{a1}", f"x{a2}", f"y{a2}"
-        dec = _d(r)
-        if np.isfinite(r["x_min"]):
-            traces.append(dict(type="scatter", x=[r["x_min"], r["x_max"]], y=[0, 0], mode="lines", xaxis=x1, yaxis=y1,
-                                     line=dict(color="#DDDDDD", width=14), hoverinfo="skip", showlegend=False))
-            traces.append(dict(type="scatter", x=[r["x_q25"], r["x_q75"]], y=[0, 0], mode="lines", xaxis=x1, yaxis=y1,
-                                     line=dict(color="#A5A5A5", width=14), hoverinfo="skip", showlegend=False))
-        traces.append(dict(type="scatter", x=[0.5, 0.5], y=[-0.6, 0.6], mode="lines", xaxis=x1, yaxis=y1,
-                                 line=dict(color="#0b0c0c", width=2), hoverinfo="skip", showlegend=False))
-        res = r["vs_nat"]
-        label = res.capitalize()
-        if np.isfinite(r["x_value"]):
-            traces.append(dict(type="scatter", 
-                x=[r["x_value"]], y=[0], mode="markers+text", text=[label], textposition="middle right",
-                textfont=dict(size=11, color="#0b0c0c"), xaxis=x1, yaxis=y1,
-                marker=dict(size=13, symbol=BENCHMARK_SYMBOLS.get(res, "circle"), color=BENCHMARK_COLOURS.get(res, "#BFC1C3"),
-                            line=dict(color="#0b0c0c", width=1)),
-                hovertemplate=(f"{r['short_title']} ({r['period']}): {number(r['value'], dec)} "
-                               f"(95% CI {interval(r['lower'], r['upper'], dec)})<br>{r['centre_label']}: "
-                               f"{number(r['centre_value'], dec)}; {label}<extra></extra>"),
-                showlegend=False))
-        s = ser.get(r["metric_id"])
-        if s is not None and s["value"].notna().any():
-            traces.append(dict(type="scatter", x=s["period"].tolist(), y=s["value"].astype(float).where(s["value"].notna(), None).tolist(), mode="lines+markers", xaxis=x2, yaxis=y2,
-                                     line=dict(color="#12436D", width=1.5), marker=dict(size=4), showlegend=False,
-                                     hovertemplate=f"{r['short_title']} %{{x}}: %{{y:.{dec}f}}<extra></extra>"))
-        k1, k2 = ("" if a1 == 1 else str(a1)), str(a2)
-        lay[f"xaxis{k1}"] = dict(domain=[0, 0.68], anchor=y1, range=[-0.02, 1.14], visible=False, fixedrange=True)
-        lay[f"yaxis{k1}"] = dict(domain=dom, anchor=x1, range=[-0.8, 0.8], tickvals=[0], showgrid=False, automargin=True,
-                                 zeroline=False, ticktext=[f"{r['short_title']} ({r['period']})"], fixedrange=True)
-        lay[f"xaxis{k2}"] = dict(domain=[0.72, 1], anchor=y2, visible=False, fixedrange=True, type="category")
-        lay[f"yaxis{k2}"] = dict(domain=dom, anchor=x2, visible=False, fixedrange=True)
-    layout = dict(lay, height=max(180, 40 * n + 70), margin=dict(l=280, r=10, t=40, b=10), plot_bgcolor="white",
-                  font=dict(family="Arial", size=12), annotations=[
-                      dict(xref="paper", yref="paper", x=0.0, y=1.0, yanchor="bottom", showarrow=False, xanchor="left",
-                           text="\u2190 worse | national value (black line) | better \u2192",
-                           font=dict(size=11, color="#505a5f")),
-                      dict(xref="paper", yref="paper", x=1.0, y=1.0, yanchor="bottom", xanchor="right",
-                           showarrow=False, text="Trend (sparkline)", font=dict(size=11, color="#505a5f"))])
-    return {"data": traces, "layout": layout}
-
-
-def _spine_legend(v: dict) -> html.Ul:
-    items = [("better", "Better: the 95% CI is entirely on the better side of the benchmark"),
-             ("similar", "Similar: the 95% CI includes the benchmark"),
-             ("worse", "Worse: the 95% CI is entirely on the worse side"),
-             ("not compared", "Not compared: no CI published (or no benchmark)")]
-    return html.Ul([html.Li([badge(k), " ", t]) for k, t in items] + [
-        html.Li(f"Grey bar: range of {v['spread_label']} (light: lowest to highest; dark: 25th to 75th "
-                f"percentile). Black line: the {v['nat_name']} value; where that lies outside the range, the "
-                f"{v['median_label'].lower()}.")], className="spine-legend")
-
-
-def spine_section(info: dict, comparator: str) -> list:
-    v = pv.spine(info, comparator)
-    if v["empty"]:
-        return [message("No supporting or context metrics are published for this area in this data.")]
-    summary = []
-    if v["has_supporting"]:
-        n = len(v["worse"])
-        summary.append(html.P([html.Strong(f"{n} supporting metric{'s' if n != 1 else ''} significantly worse than "
-                                           f"{v['nat_name']}"),
-                               (": " + ", ".join(v["worse"])) if n else "",
-                               f". Worse than both {v['nat_name']} and the region: "
-                               + (", ".join(v["worse_both"]) if v["worse_both"] else "none") + "."]))
-    else:
-        summary.append(message("The supporting (Annex B) metrics are not published for this area in this data; "
-                               "the spine chart shows the headline mean scores."))
-    if v["n_not_compared"]:
-        k = v["n_not_compared"]
-        summary.append(html.P(f"{k} metric{'s' if k != 1 else ''} not compared: no confidence interval "
-                              f"published (or no benchmark for that period); see the table.", className="hint"))
-    missing = v["missing"]
-    missing_block = None
-    if not missing.empty:
-        missing_block = html.Details([
-            html.Summary(f"{len(missing)} supporting or context metric{'s' if len(missing) != 1 else ''} with no value "
-                         f"for this area, and why"),
-            html.Ul([html.Li([html.Strong(r["short_title"]), f": {r['reason']}. ", r["status_note"], " ",
-                              html.A("Publisher", href=r["publisher_url"]) if r["publisher_url"] else None])
-                     for r in missing.to_dict("records")], className="missing-list"),
-        ], className="chart-table")
-    tab = v["table"]
-    text = (f"Spine chart of {len(tab)} metrics for {info.get('name')}: " +
-            "; ".join(f"{r['short_title']} {r['vs_nat']}" for r in tab.to_dict("records")))
-    label = v["group_label"]
-    return [
-        *summary,
-        html.P([html.Strong("Comparator group: "), f"{label} ({v['group_n']} other areas). ", v["group_note"]],
-               className="hint") if label else None,
-        html.P(html.Span("Chart markers and text compare each value with the national benchmark; the table adds the "
-                         "region and the comparator group."), className="hint"),
-        html.Div([
-            html.P(text, className="visually-hidden", id="area-spine-summary"),
-            dcc.Graph(id="area-spine-graph", figure=spine_figure(v["positions"], v["series"]),
-                      config={"displayModeBar": False, "responsive": True}),
-            _spine_legend(v),
-            html.Details([html.Summary("Show the data as a table"),
-                          table(v["rows"], "area-spine-table", "Every metric against England/UK, the region and the "
-                                                               "comparator group (latest period with a value)",
-                                page_size=40)], className="chart-table", open=False),
-        ], className="chart-block"),
-        missing_block,
-    ]
-
-
-# ----------------------------------------------------------------------------- mission
-
-def _mission_block(info: dict) -> html.Div:
-    ms = pv.worst_third(info)
-    if ms is None:
-        return html.Div([html.H2("The mission's worst third"),
-                         message("This area is not ranked in the mission's worst-third measure (all four headline "
-                                 "measures must be published for it).")])
-    return html.Div([
-        html.H2("The mission's worst third"),
-        html.P(html.Strong(ms["sentence"]), className=f"mission-status mission-status--{'in' if ms['in_worst_third'] else 'out'}"),
-        html.P(f"Worst-performing headline measure in {ms['period']}: {ms['worst_title']} (worse than "
-               f"{ms['worst_percentile']:.0f}% of the {ms['n_ranked']} ranked local authorities; ranked "
-               f"{ms['rank']} of {ms['n_ranked']}, 1 = worst). Single-area rankings are uncertain: read the "
-               f"probability, not the rank."),
-        html.P(ms["baseline"]) if ms["baseline"] else None,
-        html.P([ms["basis_text"], " ", dcc.Link("How the worst third is defined", href="/data#methods-worst-third"), "."],
-               className="hint"),
-        html.Details([html.Summary("Worst-third history for this area"),
-                      table(ms["history"], "area-mission-table", "Worst-third membership by year with its probability "
-                                                                 "(1,000 simulations over the published CIs)")],
-                     className="chart-table"),
-    ], className="mission-block")
-
-
-# ----------------------------------------------------------------------------- page
 
 def _headline_section(info: dict) -> html.Div:
     v = pv.headline(info)
@@ -301,25 +184,182 @@ def _headline_section(info: dict) -> html.Div:
     if v["empty"]:
         blocks.append(message("No headline well-being estimates are published for this area in this data."))
         return html.Div(blocks)
-    fig = _trend_figure(v["series"], v["bench"], v["mean_ids"], [f"{t} (mean, 0-10)" for t in v["titles"]], name,
-                        v["nat_name"])
     blocks.append(html.H3("Trend since 2011-12 (mean scores with 95% confidence intervals)"))
     blocks.append(html.Div([
         html.P(f"Mean scores for {name} by financial year with 95% confidence intervals (error bars) and the "
                f"{v['nat_name']} value (dashed).", className="visually-hidden", id="area-trend-summary"),
-        dcc.Graph(id="area-trend-graph", figure=fig, config={"displayModeBar": False, "responsive": True}),
-        html.Details([html.Summary("Show the data as a table"),
-                      table(v["table"], "area-trend-table", f"Headline measures for {name}, every period", page_size=12)],
-                     className="chart-table"),
+        html.Div(html.P("Drawing the trend charts\u2026", className="hint"), id="area-trend-charts",
+                 **{"aria-live": "polite"}),
         download_button("area-trend-csv", "Download headline data (CSV)"),
     ], className="chart-block"))
-    if v["shares_present"]:
-        sfig = _trend_figure(v["series"], v["bench"], v["share_ids"], [f"{t} (%)" for t in v["share_titles"]], name,
-                             v["nat_name"], 1)
-        blocks.append(html.H3("Published shares of adults with low well-being (%)"))
-        blocks.append(dcc.Graph(id="area-share-graph", figure=sfig, config={"displayModeBar": False, "responsive": True}))
     return html.Div(blocks)
 
+
+# ----------------------------------------------------------------------------- spine
+
+def _bar(r: dict) -> str:
+    """The spread (light), its middle half (dark), the centre line and the marker, placed in %."""
+    b = r["bar"]
+    if b is None:
+        return tag("div", "no spread", class_="spine-track spine-track--empty")
+    verdict = r["verdict"].replace(" ", "-")
+    return tag("div", [
+        tag("span", class_="spine-range", style=f"left: {b['min']}%; width: {max(b['max'] - b['min'], 0.5)}%"),
+        tag("span", class_="spine-iqr", style=f"left: {b['q25']}%; width: {max(b['q75'] - b['q25'], 0.5)}%"),
+        tag("span", class_="spine-centre" + ("" if r["centre_is_national"] else " spine-centre--median"),
+            style=f"left: {b['centre']}%"),
+        tag("span", class_=f"spine-marker spine-marker--{verdict}", style=f"left: {b['value']}%"),
+    ], class_="spine-track", aria_hidden="true")
+
+
+def _spine_row(r: dict, i: int) -> str:
+    detail_id = f"area-spine-detail-{i}"
+    flags = [tag("span", esc(f), class_="spine-flag" + (" spine-flag--stale" if "older than" in f else ""))
+             for f in r["flags"]]
+    verdict = r["verdict"].replace(" ", "-")
+    spark = tag("img", void=True, src=r["spark"], alt=r["spark_alt"], width="80", height="20") if r["spark"] else ""
+    return tag("div", [
+        tag("div", [tag("span", esc(r["label"]), class_="spine-name"), f" ({esc(r['period'])})", *flags],
+            role="rowheader", class_="spine-label"),
+        tag("div", esc(r["value_text"]), role="cell", class_="spine-value"),
+        tag("div", [_bar(r), tag("span", esc(r["centre_text"]), class_="spine-centre-text")], role="cell",
+            class_="spine-bar-cell"),
+        tag("div", esc(r["verdict_text"]), role="cell", class_=f"spine-verdict spine-verdict--{verdict}"),
+        tag("div", spark, role="cell", class_="spine-spark"),
+        tag("div", esc(r["detail"]), role="cell", class_="spine-detail", id=detail_id),
+    ], role="row", tabindex="0", class_="spine-row" + (" spine-row--flagged" if r["flags"] else ""),
+        aria_describedby=detail_id)
+
+
+def spine_chart(v: dict) -> html.Div:
+    """The spine chart: an ARIA table of one row per metric, each named by its metric."""
+    nat = v["nat_name"]
+    head = tag("div", [
+        tag("span", "Metric (latest period)", role="columnheader", class_="spine-label"),
+        tag("span", "Value", role="columnheader", class_="spine-value"),
+        tag("span", [f"\u2190 worse \u00b7 ", tag("span", "|", class_="spine-centre-key"),
+                     f" {esc(nat)} \u00b7 better \u2192"], role="columnheader", class_="spine-bar-cell"),
+        tag("span", f"Compared with {esc(nat)}", role="columnheader", class_="spine-verdict"),
+        tag("span", "Trend", role="columnheader", class_="spine-spark"),
+        tag("span", "", role="columnheader", class_="spine-detail"),
+    ], role="row", class_="spine-row spine-row--head")
+    rows = [_spine_row(r, i) for i, r in enumerate(v["rows"])]
+    label = f"Spine chart: {len(v['rows'])} metrics for {v['name']} against {nat}"
+    return raw_html("spine-chart", tag("div", [head, *rows], role="table", class_="spine-chart", id="area-spine-chart",
+                                       aria_label=label, aria_describedby="area-spine-key"), "spine-wrap")
+
+
+def _spine_legend(v: dict) -> html.Div:
+    items = [("better", "Better: the 95% CI is entirely on the better side of the benchmark"),
+             ("similar", "Similar: the 95% CI includes the benchmark"),
+             ("worse", "Worse: the 95% CI is entirely on the worse side"),
+             ("higher", "Higher or lower: for a metric with no better or worse direction, the 95% CI is entirely "
+                        "above or below"),
+             ("not compared", "Not compared: no CI published, no benchmark, or a count")]
+    return html.Div([
+        html.Ul([html.Li(t, className=f"spine-verdict spine-verdict--{k.replace(' ', '-')}") for k, t in items],
+                className="spine-legend"),
+        html.P(f"Grey bar: the spread of {v['spread_label']} (light: lowest to highest; dark: the middle half, 25th to "
+               f"75th percentile). Black line: the {v['nat_name']} value; a dashed line marks the "
+               f"{v['median_label'].lower()} instead where {v['nat_name']}'s value is not published, lies outside "
+               "the spread, or is a total (a count). Right is better: a metric where lower is better is drawn "
+               "flipped; one with no better or worse direction puts higher values on the right. Hover over or "
+               "tab to a row for its figures.", className="hint"),
+    ], id="area-spine-key")
+
+
+def _missing_item(r: dict) -> str:
+    links = []
+    for i, e in enumerate(r.get("equivalents") or []):
+        links += (["; "] if i else []) + [tag("a", esc(e["name"]), href=e["url"], rel="noopener", target="_blank")]
+    bits = [tag("strong", esc(r["short_title"])), f": {esc(r['reason'])}."]
+    if r["status_note"]:
+        bits.append(f" {esc(r['status_note'])}")
+    if r["publisher_url"]:
+        bits += [" ", tag("a", "England's publisher" if r.get("england_only") else "Publisher", href=r["publisher_url"])]
+    if links:
+        bits += [". Nearest equivalent: ", *links]
+    return tag("li", bits)
+
+
+def _missing_list(block: str, frame: pd.DataFrame) -> html.Div:
+    return raw_html(block, tag("ul", [_missing_item(r) for r in frame.to_dict("records")], class_="missing-list"))
+
+
+def spine_section(info: dict, comparator: str) -> list:
+    v = pv.spine(info, comparator)
+    if v["empty"]:
+        return [message("No supporting or context metrics are published for this area in this data.")]
+    out = [notice(n) for n in v["summary"]]
+    out += [html.P(parts(n.parts), className="hint spine-shared") for n in v["shared_notes"]]
+    out += [notice(n) for n in v["stale_notes"]]
+    if v["count_note"] is not None:
+        out.append(html.P(parts(v["count_note"].parts), className="hint"))
+    if v["n_not_compared"]:
+        k = v["n_not_compared"]
+        out.append(html.P(f"{k} metric{'s' if k != 1 else ''} not compared: no confidence interval "
+                          f"published, no benchmark for that period, or a count; see the table.", className="hint"))
+    label = v["group_label"]
+    if label:
+        out.append(html.P([html.Strong("Comparator group: "), f"{label} ({v['group_n']} other areas). ",
+                           v["group_note"]], className="hint"))
+    out.append(html.P("The chart compares each value with the national benchmark; the table adds the region and the "
+                      "comparator group.", className="hint"))
+    out.append(html.Div([
+        spine_chart(v),
+        _spine_legend(v),
+        html.Details([html.Summary("Show the data as a table"),
+                      data_table(v["table_rows"], "area-spine-table",
+                                 f"Every metric against {v['nat_name']}, the region and the comparator group (latest "
+                                 "period with a value)")], className="chart-table"),
+    ], className="chart-block"))
+    eng = v["england_only"]
+    if not eng.empty:
+        out.append(html.Details([
+            html.Summary(f"{len(eng)} metric{'s' if len(eng) != 1 else ''} published for England only, with the "
+                         "devolved equivalents where there are any"),
+            _missing_list("england-only", eng),
+        ], className="chart-table"))
+    missing = v["missing"]
+    if not missing.empty:
+        out.append(html.Details([
+            html.Summary(f"{len(missing)} supporting or context metric{'s' if len(missing) != 1 else ''} with no "
+                         "value for this area, and why"),
+            _missing_list("missing", missing),
+        ], className="chart-table"))
+    return out
+
+
+# ----------------------------------------------------------------------------- mission
+
+def _mission_block(info: dict) -> html.Div:
+    ms = pv.worst_third(info)
+    if ms is None:
+        return html.Div([html.H2("The mission's worst third"),
+                         message("This area is not ranked in the mission's worst-third measure (all four headline "
+                                 "measures must be published for it).")], className="mission-block")
+    return html.Div([
+        html.H2("The mission's worst third"),
+        notice(ms["unranked"]) if ms["unranked"] else None,
+        html.P(html.Strong(ms["sentence"]), className=f"mission-status mission-status--{'in' if ms['in_worst_third'] else 'out'}"),
+        html.P(ms["ranking"]),
+        notice(ms["explain"]),
+        html.P(ms["baseline"]) if ms["baseline"] else None,
+        html.P([ms["basis_text"], " ", dcc.Link("How the worst third is defined", href="/data#methods-worst-third"), "."],
+               className="hint"),
+        html.Details([html.Summary("The four headline measures ranked on their own"),
+                      data_table(ms["measure_table"], "area-mission-measures",
+                                 f"Each headline measure's worseness percentile and rank in {ms['period']}")],
+                     className="chart-table"),
+        html.Details([html.Summary("Worst-third history for this area"),
+                      data_table(ms["history"], "area-mission-table", "Worst-third membership by year with its "
+                                                                      "probability (1,000 simulations over the "
+                                                                      "published CIs)")],
+                     className="chart-table"),
+    ], className="mission-block")
+
+
+# ----------------------------------------------------------------------------- page
 
 def _parents(v: dict) -> html.P | None:
     bits = []
@@ -360,7 +400,7 @@ def layout(code: str | None = None, comparator: str | None = None, **_query):
                 *([dcc.Link("Compare with similar areas", href=f"/compare?{urlencode({'area': info['code'], 'group': 'neighbours'})}"),
                    dcc.Link("Drivers", href=f"/drivers?area={info['code']}")] if is_ltla else [])],
                className="profile-actions"),
-        dcc.Loading(_headline_section(info), type="default"),
+        _headline_section(info),
     ]
     if is_ltla:
         children.append(_mission_block(info))
@@ -370,13 +410,26 @@ def layout(code: str | None = None, comparator: str | None = None, **_query):
         dcc.RadioItems(id="area-comparator", value=comparator, inline=True, className="radios",
                        options=[{"label": lab, "value": k} for k, lab in pv.COMPARATORS.items()]),
     ], className="control", style=None if is_ltla else {"display": "none"}))
-    children.append(dcc.Loading(html.Div(spine_section(info, comparator), id="area-spine"), type="default"))
+    children.append(dcc.Loading(html.Div(spine_section(info, comparator), id="area-spine"), type="default", delay_show=250))
     children.append(download_button("area-spine-csv", "Download metric comparisons (CSV)"))
     ch = _children(info, v)
     if ch:
         children.append(ch)
-    children += [dcc.Store(id="area-code", data=info["code"]), dcc.Location(id="area-loc", refresh=False)]
+    children += [dcc.Store(id="area-code", data=info["code"]), dcc.Store(id="area-html-done"),
+                 dcc.Location(id="area-loc", refresh=False)]
     return html.Div(children, className="profile")
+
+
+dash.clientside_callback(ClientsideFunction("profile", "fill"), Output("area-html-done", "data"),
+                         Input({"type": "area-html", "block": ALL}, "data"))
+
+
+@dash.callback(Output("area-trend-charts", "children"), Input("area-code", "data"))
+@guarded(error_notice())
+def _on_trend(code):
+    if not code:
+        raise dash.exceptions.PreventUpdate
+    return trend_section(code)
 
 
 @dash.callback(Output("area-spine", "children"), Output("area-loc", "search"),

@@ -234,3 +234,35 @@ def search(query: str | None, limit: int = 20) -> list[dict]:
 @warmer
 def _warm() -> None:
     _rows(), current_ltla(), current_ltla_codes(), ltla_choices(), _search_index()
+
+
+# ----------------------------------------------------------------------------- ICB shares
+def ltla_icb() -> pd.DataFrame:
+    """Every (current LTLA, ICB) pair with the ICB's share of the LTLA's neighbourhoods (LSOAs)."""
+    return current().frame("ltla_icb")
+
+
+@per_build
+def _icb_shares() -> dict[str, tuple[dict, ...]]:
+    t = ltla_icb()
+    if t.empty:
+        return {}
+    t = t.sort_values(["ltla", "share", "icb_code"], ascending=[True, False, True])
+    return {code: tuple({"icb_code": r["icb_code"], "icb_name": r["icb_name"], "share": float(r["share"]),
+                         "assigned": bool(r["assigned"])} for r in g.to_dict("records"))
+            for code, g in t.groupby("ltla", sort=False)}
+
+
+def icb_shares(code: str | None) -> list[dict]:
+    """The ICBs a current LTLA's neighbourhoods fall in, largest share first: icb_code, icb_name,
+    share (0-1) and assigned (the ICB whose values the LA view gives the area). A build without
+    the shares artefact gives the one ICB of the area's row."""
+    got = _icb_shares().get(str(code or ""))
+    if got:
+        return [dict(r) for r in got]
+    r = row(code)
+    if not r or not present(r.get("icb_code")):
+        return []
+    share = r.get("icb_share")
+    return [{"icb_code": r["icb_code"], "icb_name": name(r["icb_code"]),
+             "share": float(share) if present(share) else 1.0, "assigned": True}]

@@ -39,9 +39,9 @@ def exists(metric_id: str | None) -> bool:
 
 
 def decimals(metric_id: str) -> int:
-    m = metric(metric_id) or {}
+    d = (metric(metric_id) or {}).get("decimals")
     try:
-        return int(m.get("decimals") or 1)
+        return int(d) if d is not None else 1  # 0 is a real answer (whole numbers), not a missing one
     except (TypeError, ValueError):
         return 1
 

@@ -138,3 +138,20 @@ def regions_by_period() -> dict[str, list[dict]]:
     if r.empty:
         return {}
     return {str(p): x.to_dict("records") for p, x in sorted(r.groupby(r["period"].astype(str)), key=lambda kv: kv[0])}
+
+
+@per_build
+def measure_ranks(period: str) -> pd.DataFrame:
+    """Each ranked LTLA's rank on each headline measure on its own in a period (1 = worst), from
+    the measure's worseness percentile `pct_<metric>`, indexed by area code: rank_<metric> (the
+    best place an area tied on the same published value shares) and rankmax_<metric> (the last)."""
+    m = ltla_period(str(period))
+    if m.empty:
+        return pd.DataFrame()
+    m = m.set_index("area_code")
+    cols = [c for c in m.columns if c.startswith("pct_")]
+    out = {}
+    for c in cols:
+        out[f"rank_{c[4:]}"] = m[c].rank(ascending=False, method="min")
+        out[f"rankmax_{c[4:]}"] = m[c].rank(ascending=False, method="max")
+    return pd.DataFrame(out).astype("Int64")

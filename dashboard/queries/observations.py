@@ -173,15 +173,24 @@ def coverage(metric_id: str, geography: str) -> dict[str, int]:
 
 
 # ----------------------------------------------------------------------------- benchmarks
-@per_build(maxsize=8192)
-def national_values(metric_id: str, period: str) -> dict[str, tuple[float, float, float]]:
-    """(value, lower, upper) of the UK, the nations and the English regions for one period."""
-    obs = metric_rows(metric_id)
+@per_build
+def _benchmarks() -> dict[tuple[str, str], dict[str, tuple[float, float, float]]]:
+    """(metric, period) -> {code: (value, lower, upper)} for the UK, the nations and the English
+    regions, for every metric and period at once (one pass over the table)."""
+    obs = table("observations")
     if obs.empty:
         return {}
-    o = obs[(obs["period"].astype(str) == period) & obs["geography"].isin(["country", "uk", "region"])]
-    return {c: (float(v), float(lo), float(hi)) for c, v, lo, hi in
-            zip(o["area_code"], o["value"].astype(float), o["lower"].astype(float), o["upper"].astype(float))}
+    o = obs[obs["geography"].isin(["country", "uk", "region"])]
+    out: dict[tuple[str, str], dict] = {}
+    for m, p, c, v, lo, hi in zip(o["metric_id"], o["period"].astype(str), o["area_code"],
+                                  o["value"].astype(float), o["lower"].astype(float), o["upper"].astype(float)):
+        out.setdefault((m, p), {})[c] = (float(v), float(lo), float(hi))
+    return out
+
+
+def national_values(metric_id: str, period: str) -> dict[str, tuple[float, float, float]]:
+    """(value, lower, upper) of the UK, the nations and the English regions for one period."""
+    return _benchmarks().get((metric_id, str(period)), {})
 
 
 def value_of(metric_id: str, period: str, code: str | None) -> tuple[float, float, float]:
@@ -216,10 +225,126 @@ def geography_values(metric_id: str, period: str, geography: str, english_only: 
     return v[np.isfinite(v)]
 
 
+# ----------------------------------------------------------------------------- spreads and periods
+SPREAD_KEYS = ("min", "q25", "median", "q75", "max", "n")
+
+
+def _stats(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, dict]:
+    """keys -> {min, q25, median, q75, max, n} of `value` per group (quantiles as numpy's
+    default, linear), in one grouped pass."""
+    if frame.empty:
+        return {}
+    g = frame.groupby(keys, sort=False)["value"]
+    q = g.quantile([0.25, 0.5, 0.75]).unstack()
+    agg = pd.DataFrame({"min": g.min(), "max": g.max(), "n": g.size(), "q25": q[0.25], "median": q[0.5],
+                        "q75": q[0.75]})
+    out = {}
+    for k, mn, mx, n, q1, md, q3 in zip(agg.index, agg["min"], agg["max"], agg["n"], agg["q25"], agg["median"],
+                                        agg["q75"]):
+        out[k if isinstance(k, tuple) else (k,)] = {"min": float(mn), "max": float(mx), "n": int(n), "q25": float(q1),
+                                                    "median": float(md), "q75": float(q3)}
+    return out
+
+
+@per_build
+def _ltla_spreads() -> dict[tuple, dict]:
+    """(metric, period, english_only) -> the spread of the distinct values published for current
+    LTLAs (the LA view; a county value shared by its districts counts once)."""
+    lv = table("la_view")
+    if lv.empty:
+        return {}
+    d = lv[["metric_id", "period", "area_code", "native_area_code", "value"]].copy()
+    d["value"] = d["value"].astype(float)
+    d = d[np.isfinite(d["value"])]
+    d["period"] = d["period"].astype(str)
+    out = {}
+    for english, part in ((False, d), (True, d[d["area_code"].str.startswith("E")])):
+        part = part.drop_duplicates(["metric_id", "period", "native_area_code"])
+        for (m, p), r in _stats(part, ["metric_id", "period"]).items():
+            out[(m, p, english)] = r
+    return out
+
+
+@per_build
+def _geography_spreads() -> dict[tuple, dict]:
+    """(metric, period, geography, english_only) -> the spread of the values published at a geography."""
+    obs = table("observations")
+    if obs.empty:
+        return {}
+    d = obs[["metric_id", "period", "geography", "area_code", "value"]].copy()
+    d["value"] = d["value"].astype(float)
+    d = d[np.isfinite(d["value"])]
+    d["period"] = d["period"].astype(str)
+    d = d.drop_duplicates(["metric_id", "period", "geography", "area_code"])
+    out = {}
+    for english, part in ((False, d), (True, d[d["area_code"].str.startswith("E")])):
+        for (m, p, g), r in _stats(part, ["metric_id", "period", "geography"]).items():
+            out[(m, p, g, english)] = r
+    return out
+
+
+def spread(metric_id: str, period: str, geography: str = "ltla", english_only: bool = False) -> dict | None:
+    """min, q25, median, q75, max, n of one metric and period: for 'ltla' the distinct values reaching current LTLAs, otherwise the values published at
+    the geography; optionally English areas only. None when there is no value."""
+    if geography == "ltla":
+        return _ltla_spreads().get((metric_id, str(period), bool(english_only)))
+    return _geography_spreads().get((metric_id, str(period), geography, bool(english_only)))
+
+
+@per_build
+def _ltla_series() -> dict[tuple[str, str], dict[str, float]]:
+    """(metric, period) -> {current LTLA code: the LA view's value} (one per area)."""
+    lv = table("la_view")
+    if lv.empty:
+        return {}
+    d = lv[["metric_id", "period", "area_code", "value"]].copy()
+    d["value"] = d["value"].astype(float)
+    d = d[np.isfinite(d["value"])].drop_duplicates(["metric_id", "period", "area_code"])
+    out: dict[tuple[str, str], dict[str, float]] = {}
+    for m, p, c, v in zip(d["metric_id"], d["period"].astype(str), d["area_code"], d["value"]):
+        out.setdefault((m, p), {})[c] = float(v)
+    return out
+
+
+def group_mean(metric_id: str, period: str, codes) -> tuple[float, int]:
+    """(unweighted mean, number of areas with a value) of the LA view's values of some current LTLAs."""
+    vals = _ltla_series().get((metric_id, str(period)))
+    if not vals:
+        return (np.nan, 0)
+    got = [vals[c] for c in codes if c in vals]
+    return (float(np.mean(got)), len(got)) if got else (np.nan, 0)
+
+
+@per_build
+def _latest_periods() -> dict[tuple[str, str], tuple[str, pd.Timestamp]]:
+    """(metric, geography) -> (latest period with a value, its end date): 'ltla' from the LA view
+    (what reaches local authorities), other geographies from their own rows."""
+    out = {}
+    for name, geo_col in (("la_view", None), ("observations", "geography")):
+        t = table(name)
+        if t.empty:
+            continue
+        d = t[np.isfinite(t["value"].astype(float))]
+        cols = ["metric_id"] + ([geo_col] if geo_col else [])
+        last = d.sort_values("period_end").groupby(cols, sort=False).tail(1)
+        for r in last[cols + ["period", "period_end"]].itertuples(index=False):
+            key = (r[0], r[1] if geo_col else "ltla")
+            if geo_col and key[1] == "ltla":
+                continue  # the LA view speaks for local authorities
+            out[key] = (str(r.period), pd.Timestamp(r.period_end))
+    return out
+
+
+def latest_with_value(metric_id: str, geography: str) -> tuple[str, pd.Timestamp] | None:
+    """(period, period end) of the latest period with any value for areas of a geography."""
+    return _latest_periods().get((metric_id, geography))
+
+
 @warmer
 def _warm() -> None:
     for name in TABLES:
         _by_metric(name), _by_area(name)
+    _benchmarks(), _ltla_spreads(), _geography_spreads(), _ltla_series(), _latest_periods()
 
 
 def metric_rows_for(metric_ids: list[str], name: str = "observations") -> pd.DataFrame:

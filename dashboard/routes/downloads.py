@@ -11,7 +11,7 @@ import io
 import pandas as pd
 from flask import Response, abort, redirect, send_file, stream_with_context
 
-from dashboard.analysis import export, profile
+from dashboard.analysis import profile, profile_view
 from dashboard.queries import areas, build
 from dashboard.routes import api
 
@@ -69,8 +69,6 @@ def register(server) -> None:
             return redirect(f"/download/area/{info['successor_code']}.csv")
         if info["status"] != "current":
             abort(404)
-        df = export.round_to_precision(profile.profile_download(info))
-        df = export.round_to_precision(df, columns=("national_value", "national_lower", "national_upper",
-                                                    "region_value", "region_lower", "region_upper"))
+        df = profile_view.download_profile(info)
         name = f"profile_{profile.safe_filename(info['code'])}_{profile.safe_filename(str(info.get('name', '')))}.csv"
         return _csv_response(df, name)

@@ -121,3 +121,109 @@ def write_build(directory: Path, mission_ltla: pd.DataFrame | None = None,
         frame.to_parquet(directory / f"{name}.parquet", index=False)
     (directory / "manifest.json").write_text(json.dumps({"fingerprint": f"synthetic-{directory.name}"}))
     return directory
+
+
+# ----------------------------------------------------------------------------- profile extras
+# What the area profile's classes need on top of the base build: a count (with a national total
+# and float residue), a county-level England-only metric with a devolved equivalent and an old
+# latest value, a split ICB, a metric published to more decimals than it shows, a later headline
+# period with a merged council's hole, and the LSOA shares of each ICB.
+WALES_EQUIVALENT = "https://www.gov.wales/example-children-looked-after"
+
+
+def _extra_metrics() -> pd.DataFrame:
+    return pd.DataFrame([
+        dict(id="incidents", title="Incidents", short_title="Incidents (count)", kind="context", unit="incidents",
+             polarity="lower_better", decimals=0, sort=20, publisher_url="https://defra", status="available",
+             status_note="", native_geography="ltla", aggregation="sum", coverage="england"),
+        dict(id="looked_after", title="Looked after", short_title="Looked after", kind="supporting",
+             unit="per 10,000 children", polarity="no_judgement", decimals=0, sort=13, publisher_url="https://dfe/cla",
+             status="available", status_note="", native_geography="utla", aggregation="weighted_mean",
+             coverage="england", devolved_equivalents=json.dumps([
+                 {"nation": "W92000004", "name": "Children looked after (Welsh Government)", "url": WALES_EQUIVALENT}])),
+    ])
+
+
+def _extra_rows():
+    lv = [
+        _row("incidents", "E07000001", "Alpha", "ltla", "2022-23", 100.0),
+        _row("incidents", "E07000002", "Beta", "ltla", "2022-23", 300.0),
+        _row("incidents", "E06000001", "Gamma", "ltla", "2022-23", 200.0),
+        _row("incidents", "E08000001", "Delta", "ltla", "2022-23", 900.4000000001),
+        # county value (Kent) for its districts; Gamma (its own upper tier) last published in 2019
+        _row("looked_after", "E07000001", "Alpha", "ltla", "2025", 70.0, 66.0, 74.0, native="utla", ncode="E10000001"),
+        _row("looked_after", "E07000002", "Beta", "ltla", "2025", 70.0, 66.0, 74.0, native="utla", ncode="E10000001"),
+        _row("looked_after", "E06000001", "Gamma", "ltla", "2019", 50.0, 45.0, 55.0, native="utla", ncode="E06000001"),
+        _row("looked_after", "E06000001", "Gamma", "ltla", "2025", np.nan, status="not available", native="utla",
+             ncode="E06000001"),
+        _row("looked_after", "E08000001", "Delta", "ltla", "2025", 90.0, 85.0, 95.0, native="utla", ncode="E08000001"),
+        # a later headline period in which the merged council has no honest value
+        _row("mean_life_satisfaction", "E07000001", "Alpha", "ltla", "2023-24", 7.2, 7.0, 7.4),
+        _row("mean_life_satisfaction", "E07000002", "Beta", "ltla", "2023-24", 7.5, 7.4, 7.6),
+        _row("mean_life_satisfaction", "E08000001", "Delta", "ltla", "2023-24", 6.6, 6.4, 6.8),
+        _row("mean_life_satisfaction", "E06000001", "Gamma", "ltla", "2023-24", np.nan, status="not available"),
+    ]
+    lv = pd.DataFrame(lv)
+    lv.loc[lv["area_code"].eq("E06000001") & lv["period"].eq("2023-24"), "note"] = (
+        "not derivable from predecessors (predecessor(s) without a published value: E06000099)")
+    bench = pd.DataFrame([
+        _row("incidents", "E92000001", "England", "country", "2022-23", 50000.7),
+        _row("incidents", "E12000008", "South East", "region", "2022-23", 12000.0),
+        _row("looked_after", "E92000001", "England", "country", "2025", 71.0, 70.5, 71.5),
+        _row("looked_after", "E92000001", "England", "country", "2019", 65.0, 64.5, 65.5),
+        _row("looked_after", "E10000001", "Kent", "utla", "2025", 70.0, 66.0, 74.0),
+        _row("looked_after", "E06000001", "Gamma", "utla", "2019", 50.0, 45.0, 55.0),
+        _row("mean_life_satisfaction", "E92000001", "England", "country", "2023-24", 7.3, 7.29, 7.31),
+        _row("pay", "E92000001", "England", "country", "2021-22", 640.0),
+    ]).drop(columns=["native_geography", "native_area_code"])
+    return lv, bench
+
+
+def write_profile_extras(directory: Path) -> Path:
+    """Add the profile's extra metrics, rows, an ICB and the ICB shares to a synthetic build."""
+    lv_x, bench_x = _extra_rows()
+    la_view = pd.read_parquet(directory / "la_view.parquet")
+    # pay carries float residue the publisher's precision (1 decimal) must remove
+    la_view.loc[la_view["metric_id"].eq("pay") & la_view["area_code"].eq("E07000001"), "value"] = 600.04999999999
+    la_view = pd.concat([la_view, lv_x], ignore_index=True)
+    obs = pd.read_parquet(directory / "observations.parquet")
+    obs.loc[obs["metric_id"].eq("pay") & obs["area_code"].eq("E07000001"), "value"] = 600.04999999999
+    own = lv_x[lv_x["native_geography"] == "ltla"].drop(columns=["native_geography", "native_area_code"])
+    obs = pd.concat([obs, own, bench_x], ignore_index=True)
+    metrics = pd.read_parquet(directory / "metrics.parquet")
+    metrics["precision"] = np.where(metrics["id"] == "pay", 1.0, np.nan)
+    metrics = pd.concat([metrics, _extra_metrics()], ignore_index=True)
+    areas = pd.read_parquet(directory / "areas.parquet")
+    areas = pd.concat([areas, pd.DataFrame([dict(code="E54000002", name="NHS North ICB", geography="icb",
+                                                 la_type="Integrated care board", active=True, icb_share=1.0,
+                                                 icb_split=False)])], ignore_index=True)
+    shares = pd.DataFrame([("E07000001", "E54000001", "NHS Kent ICB", 10, 1.0, True),
+                           ("E07000002", "E54000001", "NHS Kent ICB", 10, 1.0, True),
+                           ("E06000001", "E54000001", "NHS Kent ICB", 8, 0.8, True),
+                           ("E06000001", "E54000002", "NHS North ICB", 2, 0.2, False),
+                           ("E08000001", "E54000002", "NHS North ICB", 12, 1.0, True)],
+                          columns=["ltla", "icb_code", "icb_name", "n_lsoa", "share", "assigned"])
+    la_view.to_parquet(directory / "la_view.parquet", index=False)
+    obs.to_parquet(directory / "observations.parquet", index=False)
+    metrics.to_parquet(directory / "metrics.parquet", index=False)
+    areas.to_parquet(directory / "areas.parquet", index=False)
+    shares.to_parquet(directory / "ltla_icb.parquet", index=False)
+    (directory / "manifest.json").write_text(json.dumps({"fingerprint": f"synthetic-profile-{directory.name}"}))
+    return directory
+
+
+def mission_rows(period: str = "2022-23") -> pd.DataFrame:
+    """A worst-third ranking of the four synthetic English LTLAs with per-measure percentiles:
+    Alpha is worst on the combined ordering (rank 1) through its worthwhile score, but 2nd worst
+    on life satisfaction, tied with Beta."""
+    rows = []
+    spec = [("E07000001", "Alpha", 1, "mean_worthwhile", 87.5, 62.5, 87.5, True, 0.91),
+            ("E08000001", "Delta", 2, "mean_life_satisfaction", 87.5, 87.5, 12.5, True, 0.8),
+            ("E07000002", "Beta", 3, "mean_life_satisfaction", 62.5, 62.5, 37.5, False, 0.2),
+            ("E06000001", "Gamma", 4, "mean_life_satisfaction", 37.5, 12.5, 12.5, False, 0.05)]
+    for code, name, rank, worst, wp, ls, ww, inw, p in spec:
+        rows.append(dict(period=period, is_baseline=False, basis="means", area_code=code, area_name=name,
+                         worst_metric=worst, worst_percentile=wp, rank=rank, n_ranked=4, in_worst_third=inw,
+                         p_worst_third=p, uses_derived=False, pct_mean_life_satisfaction=ls,
+                         pct_mean_worthwhile=ww))
+    return pd.DataFrame(rows)

@@ -105,8 +105,9 @@ def test_html_has_a_language_and_the_map_copy_button_is_reachable(live_server, p
     seen = set()
     for _ in range(80):
         page.keyboard.press("Tab")
-        seen.add(page.evaluate("document.activeElement && (document.activeElement.closest('.map-share') ? 'share' : "
-                               "document.activeElement.tagName)"))
+        seen.add(page.evaluate("(() => { const a = document.activeElement; return a && a.closest('.map-share') && "
+                               "a.tagName === 'BUTTON' && /copy/i.test(a.textContent + (a.getAttribute('aria-label') "
+                               "|| '')) ? 'share' : (a ? a.tagName : ''); })()"))
         if "share" in seen:
             break
     assert "share" in seen, "the map's copy-link control is not reachable with the keyboard"

@@ -31,3 +31,19 @@ def test_areas_and_icb_rule(build_dir):
     assert lt.icb_code[lt.country_code == "E92000001"].notna().all()
     old = a[a.code == "E07000026"].iloc[0]
     assert not old.active and old.successor_code == "E06000063"
+
+
+def test_every_icb_share_of_a_split_area_is_kept(build_dir):
+    """Areas keep the ICB the stated rule assigns; ltla_icb.parquet keeps every share."""
+    s = pd.read_parquet(build_dir / "ltla_icb.parquet")
+    assert set(s.columns) >= {"ltla", "icb_code", "icb_name", "n_lsoa", "share", "assigned"}
+    assert s.groupby("ltla")["share"].sum().round(9).eq(1).all()
+    assert s.groupby("ltla")["assigned"].sum().eq(1).all()
+    es = s[s.ltla == "E07000244"].set_index("icb_code")
+    assert set(es.index) == {"E54000022", "E54000023"} and es["share"].tolist() == [0.5, 0.5]
+    assert es.loc["E54000022", "assigned"]  # the tie goes to the lower code, as in areas.parquet
+    a = pd.read_parquet(build_dir / "areas.parquet")
+    lt = a[(a.geography == "ltla") & a.active].set_index("code")
+    best = s[s["assigned"]].set_index("ltla")
+    assert (lt.loc[best.index, "icb_code"] == best["icb_code"]).all()
+    assert (lt.loc[best.index, "icb_split"] == best.index.map(s.groupby("ltla").size() > 1)).all()

@@ -18,7 +18,7 @@ def test_geography_notes_say_where_values_come_from(synthetic):
     icb = {"native_geography": "icb", "native_area_code": "E54000001"}
     assert "ICB-level value (NHS Kent ICB)" in prof.geography_note(icb, gamma)
     assert "80%" in prof.geography_note(icb, gamma) and "integrated care boards" in prof.geography_note(icb, gamma)
-    assert "highest annual mean in the zone" in prof.geography_note({"native_geography": "aq_zone",
+    assert "Air-quality-zone value" in prof.geography_note({"native_geography": "aq_zone",
                                                                      "native_area_code": "UK0001"}, alpha)
     assert "derived from predecessor councils" in prof.geography_note(
         {"native_geography": "ltla", "native_area_code": "E06000001", "derived": True}, gamma)
