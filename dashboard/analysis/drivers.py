@@ -182,6 +182,14 @@ def _period_for(la_view_m: pd.DataFrame, mission_period: str) -> str | None:
     return str((ok if not ok.empty else p)["period"].iloc[-1])
 
 
+def _shared_reading(native: str) -> str:
+    g = q.vocabulary.geography(native)
+    if not native or native == "ltla":
+        return ""
+    return (f"one value per {g.noun}, shared by its local authorities: interval too narrow" if g
+            else "values shared by several local authorities: interval too narrow")
+
+
 def worst_third_differences(period: str | None = None) -> tuple[pd.DataFrame, str | None]:
     """(table, mission period): one row per supporting/context metric with d and its 95% CI,
     oriented so that positive = the worst third is WORSE on the metric (by its polarity;
@@ -224,6 +232,5 @@ def worst_third_differences(period: str | None = None) -> tuple[pd.DataFrame, st
                      "mean_worst": res["mean_worst"], "mean_rest": res["mean_rest"], "d_raw": res["d"], "d": dd,
                      "lower": lo, "upper": hi, "n_worst": res["n_worst"], "n_rest": res["n_rest"],
                      "direction": direction, "inherited": native not in ("ltla", ""),
-                     "reading": ("values shared across districts (" + native + "): interval too narrow"
-                                 if native not in ("ltla", "") else "")})
+                     "reading": _shared_reading(native)})
     return pd.DataFrame(rows, columns=cols), period

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import numpy as np
 import pandas as pd
 
 from dashboard import queries as q
 from dashboard.analysis import drivers as drv
-from dashboard.formatting import number, plural
+from dashboard.formatting import interval, number, plural
 from dashboard.viewmodel import Notice
 
 DEFAULT_X = "claimant_count_rate"
@@ -157,7 +156,7 @@ def differences_view(mp) -> dict:
     table = pd.DataFrame({"Metric": t["short_title"], "Period": t["period"],
                           "Mean, worst third": t["mean_worst"].round(2), "Mean, rest": t["mean_rest"].round(2),
                           "d (positive = worst third worse)": t["d"].round(2),
-                          "95% CI": [f"{a:.2f} to {b:.2f}" if np.isfinite(a) else "" for a, b in zip(t["lower"], t["upper"])],
+                          "95% CI": [interval(a, b, 2, missing="") for a, b in zip(t["lower"], t["upper"])],
                           "Areas (worst third / rest)": [f"{a} / {b}" for a, b in zip(t["n_worst"], t["n_rest"])],
                           "Reading": t["direction"], "Caveat": t["reading"]})
     worse = t[t["direction"] == "worse in the worst third"]["short_title"].tolist()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import not_found
-
 
 @pytest.mark.parametrize("path", ["/nope", "/nope/deeper", "/area", "/area/E99999999", "/area/not-a-code",
                                   "/not-found-404", "/mapx", "/compare/extra"])
@@ -32,6 +30,8 @@ def test_plain_routes_keep_their_own_status(client):
 
 
 def test_status_follows_dashs_own_page_matching(app):
+    from dashboard import not_found
+
     assert not_found.status_for("/area/E09000002") == 200
     assert not_found.status_for("/area/%3Cscript%3E") == 404
     assert not_found.status_for("/maturity") == 200

@@ -27,11 +27,13 @@ NAIVE_PLURAL = re.compile(r"\b[a-z]+[^aeiou\W]ys\b", re.I)  # "authoritys"
 DOUBLED = re.compile(r"\b(a|an|the|of|and)\s+\1\b", re.I)
 LEFTOVERS = re.compile(r"\bnan\b|\bNone\b|\{[a-z_]+\}")
 TRUNCATED_SHARE = re.compile(r"\blow (?:life|feeling) \(", re.I)
+RAW_IDS = re.compile(r"\b(?:ltla|utla|icb|aq_zone|cauth|no_judgement|lower_better|higher_better)\b")  # codes, not words
 
 
 def problems(text: str) -> list[str]:
     out = []
-    for rx in (A_BEFORE_VOWEL, AN_BEFORE_CONSONANT, ONE_PLURAL, NAIVE_PLURAL, DOUBLED, LEFTOVERS, TRUNCATED_SHARE):
+    for rx in (A_BEFORE_VOWEL, AN_BEFORE_CONSONANT, ONE_PLURAL, NAIVE_PLURAL, DOUBLED, LEFTOVERS, TRUNCATED_SHARE,
+               RAW_IDS):
         out += [m.group(0) for m in rx.finditer(text)]
     return out
 
@@ -43,7 +45,8 @@ def check(texts) -> None:
 
 def test_the_checker_catches_what_the_issue_saw():
     for wrong in ("a upper-tier authority", "a integrated care board", "a air-quality zone", "1 areas",
-                  "Unitary authoritys", "Share of adults with low life (0-4)", "an local authority", "a a"):
+                  "Unitary authoritys", "Share of adults with low life (0-4)", "an local authority", "a a",
+                  "values shared across districts (utla)"):
         assert problems(wrong), wrong
     for right in ("an upper-tier authority", "an integrated care board", "a unitary authority", "1 area", "3 areas",
                   "an NHS trust", "2.1 months", "Local authorities", "in 1 local authority"):
@@ -123,8 +126,11 @@ def test_drivers_texts_for_every_driver_and_headline_measure(app):
             texts += [v.get(k) or "" for k in ("r_text", "inherited_text", "selected_text", "scatter_summary",
                                                "table_caption", "message")]
             texts += [str(p) for p in (note.parts if note else [])]
+            if "table" in v:
+                texts += [str(c) for c in v["table"].columns] + list(v["table"]["Driver value shared from a larger area"])
     d = dv.differences_view(None)
     texts += [d.get("headline_text", ""), d.get("chart_summary", "")]
+    texts += [str(x) for col in ("Reading", "Caveat") for x in d["table"][col]]
     check(texts)
 
 
