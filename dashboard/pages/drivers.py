@@ -79,8 +79,8 @@ def _scatter_fig(df: pd.DataFrame, xm: dict, ym: dict, xp: str, yp: str, area: s
         height=600, margin=dict(l=60, r=10, t=20, b=60), plot_bgcolor="white", font=dict(family="Arial", size=12),
         xaxis=dict(title=dict(text=f"{dv.metric_label(xm)}, {xp}"), gridcolor="#e5e5e5", zeroline=False),
         yaxis=dict(title=dict(text=f"{dv.metric_label(ym)}, {yp}"), gridcolor="#e5e5e5", zeroline=False),
-        legend=dict(title=dict(text="Region or nation"), itemsizing="constant", orientation="h", x=0, xanchor="left",
-                    y=-0.15, yanchor="top"))}
+        legend=dict(title=dict(text="Region or nation", side="top"), itemsizing="constant", orientation="h", x=0,
+                    xanchor="left", y=-0.2, yanchor="top"))}
 
 
 @dash.callback(
