@@ -22,8 +22,8 @@ from dashboard.queries import vocabulary as vocab
 # "a" before a vowel sound (a unitary / a user are fine), "an" before a consonant (an NHS is fine)
 A_BEFORE_VOWEL = re.compile(r"\b[Aa]\s+(?:[aeio]|u(?!ni|s[eu]))[a-z-]*")
 AN_BEFORE_CONSONANT = re.compile(r"\b[Aa]n\s+(?![aeiou]|h(?:our|onest))[a-z][a-z-]*")
-ONE_PLURAL = re.compile(r"(?<![\d.,])\b1 (?:[a-z-]+ )?[a-z]+(?<!ss)(?<!us)(?<!is)s\b")
-NAIVE_PLURAL = re.compile(r"\b[a-z]+[^aeiou\W]ys\b", re.I)  # "authoritys"
+ONE_PLURAL = re.compile(r"(?<![\d.,])\b1 (?:[a-z-]+ )?[a-z]+(?<![siu])s\b")  # "1 areas", not "1 class"
+NAIVE_PLURAL = re.compile(r"\b[a-z]{3,}[b-df-hj-np-tv-z]ys\b")  # "authoritys" (not a name such as Powys)
 DOUBLED = re.compile(r"\b(a|an|the|of|and)\s+\1\b", re.I)
 LEFTOVERS = re.compile(r"\bnan\b|\bNone\b|\{[a-z_]+\}")
 TRUNCATED_SHARE = re.compile(r"\blow (?:life|feeling) \(", re.I)
@@ -49,7 +49,7 @@ def test_the_checker_catches_what_the_issue_saw():
                   "values shared across districts (utla)"):
         assert problems(wrong), wrong
     for right in ("an upper-tier authority", "an integrated care board", "a unitary authority", "1 area", "3 areas",
-                  "an NHS trust", "2.1 months", "Local authorities", "in 1 local authority"):
+                  "an NHS trust", "2.1 months", "Local authorities", "in 1 local authority", "Powys", "1 class"):
         assert not problems(right), right
 
 
