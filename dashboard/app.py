@@ -21,6 +21,8 @@ NAV = [
 
 
 def _header() -> html.Header:
+    # On a phone the navigation folds behind a Menu button (assets/menu.js) and the search keeps
+    # one line, so the page starts within the first screen.
     return html.Header(
         className="app-header",
         role="banner",
@@ -29,12 +31,16 @@ def _header() -> html.Header:
             html.Div(
                 className="app-header__inner",
                 children=[
-                    dcc.Link("Well-being Mission Dashboard", href="/", className="app-header__title"),
+                    html.Div([
+                        dcc.Link("Well-being Mission Dashboard", href="/", className="app-header__title"),
+                        html.Button("Menu", id="app-menu-toggle", className="app-menu-toggle", type="button",
+                                    **{"aria-expanded": "false", "aria-controls": "app-nav"}),
+                    ], className="app-header__top"),
                     html.Div(search_box("header", label="Find an area", compact=True), className="app-header__search"),
                     html.Nav(
                         html.Ul([html.Li(dcc.Link(label, href=href, className="app-nav__link")) for href, label in NAV],
                                 className="app-nav__list"),
-                        className="app-nav",
+                        className="app-nav", id="app-nav",
                         **{"aria-label": "Main"},
                     ),
                 ],
@@ -92,8 +98,9 @@ def create_app() -> Dash:
             _footer(),
         ],
     )
-    from dashboard import security
+    from dashboard import not_found, security
 
+    not_found.install(app.server)
     security.install(app)
     return app
 

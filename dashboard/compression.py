@@ -1,8 +1,9 @@
 """Static-file delivery: response compression (gzip/brotli/zstd via Flask-Compress) with the
 compressed bytes of static files kept in memory, so Dash's JavaScript bundles are not compressed
 again for every new visitor; and year-long browser caching of assets whose URL names their
-version (Dash adds `?m=<mtime>` to every asset it links; vendored files carry the version in
-their file name), so a returning visitor downloads none of them."""
+version (Dash adds `?m=<mtime>` to every asset it links, the favicon included; vendored files
+carry the version in their file name), so a returning visitor downloads none of them, and the
+browser does not fetch the favicon again each time a page changes its address."""
 from __future__ import annotations
 
 import threading
@@ -42,6 +43,8 @@ ASSET_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
 def _versioned_asset(request) -> bool:
+    if request.path == "/_favicon.ico":  # Dash's own icon, linked with ?v=<dash version>
+        return "v" in request.args
     return request.path.startswith("/assets/") and ("m" in request.args or request.path.startswith("/assets/vendor/"))
 
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from etl import readers, vocabulary
+from etl import combined_authorities, readers, vocabulary
 from etl.errors import InputError
 
 CONFIG_PATH = Path(__file__).parent / "config" / "geographies.yaml"
@@ -230,7 +230,7 @@ def build_areas(raw: Path, changes: pd.DataFrame | None = None) -> pd.DataFrame:
         areas[col] = areas[col].fillna(False).astype(bool)
     areas["vintage"] = np.where(areas["active"], "current", "retired")
     areas = areas.drop_duplicates(["code", "geography"]).reset_index(drop=True)
-    return areas
+    return combined_authorities.add_to_areas(raw, areas, succ)
 
 
 # --------------------------------------------------------------------------- harmonisation

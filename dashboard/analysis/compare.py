@@ -15,6 +15,7 @@ import pandas as pd
 from dashboard import queries as q
 from dashboard.analysis import neighbours as nb
 from dashboard.analysis import profile as prof
+from dashboard.formatting import plural
 from dashboard.queries import vocabulary as vocab
 from etl import stats
 
@@ -56,12 +57,13 @@ def group_members(code: str, group: str, k: int = 10) -> tuple[list[str], str, s
     elif group == "la_type":
         t = info.get("la_type")
         codes = q.areas.ltla_of_type(t)
-        label = f"{t}s" if t and not str(t).endswith("s") else str(t)
-        note = f"All current local authorities of the same type as {name} ({t})."
+        # the type is a label, not a noun to pluralise ("Unitary authority"): name it in brackets
+        label = f"Local authorities of the same type ({t})"
+        note = f"All current local authorities of the same type as {name}."
     elif group == "neighbours":
         nn, used, fb = nb.neighbours_of(code, k=k)
         codes = nn["area_code"].tolist()
-        label = f"{len(codes)} nearest neighbours of {name}"
+        label = f"{plural(len(codes), 'nearest neighbour')} of {name}"
         note = nb.describe(used, fb, q.catalogue.titles())
     else:
         return [code], name, ""

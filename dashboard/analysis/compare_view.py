@@ -7,6 +7,7 @@ import numpy as np
 
 from dashboard import queries as q
 from dashboard.analysis import compare as cmp
+from dashboard.formatting import join_words, plural
 from dashboard.viewmodel import Notice
 
 GROUPS = cmp.GROUPS
@@ -70,11 +71,13 @@ def _resolve(area, group, areas, metric, period, benchmark):
         label = "Chosen areas"
     else:
         codes, label, note = cmp.group_members(area, group)
+    info_total = len(codes)
     codes = codes[:MAX_AREAS]
     bench = area if benchmark == "area" and area else benchmark
     if benchmark == "area" and not area:
         bench = "england"
     tab, info = cmp.compare_table(codes, metric, period, bench or "england")
+    info["group_total"] = info_total
     return tab, info, codes, label, note
 
 
@@ -98,12 +101,34 @@ def view(area, group, areas, metric, period, benchmark) -> dict:
     if tab.empty or info["period"] is None:
         return {**out, "message": "This metric has no local-authority values in this data."}
     shown = tab[np.isfinite(tab["value"].astype(float))]
+    missing = tab[~np.isfinite(tab["value"].astype(float))]
     counts = shown["comparison"].value_counts()
     summary = ", ".join(f"{counts[k]} {k}" for k in ("better", "similar", "worse", "higher", "lower", "not compared")
                         if k in counts)
-    return {**out, "table": tab, "info": info, "meta": q.catalogue.metric(metric), "codes": codes, "label": label,
+    meta = q.catalogue.metric(metric)
+    inherited = sorted(set(shown["native_geography"].dropna()) - {"ltla"})
+    return {**out, "table": tab, "info": info, "meta": meta, "codes": codes, "label": label,
             "note": note, "summary": summary, "decimals": q.catalogue.decimals(metric),
-            "inherited": bool(shown["native_geography"].isin([g for g in q.vocabulary.geographies() if g != "ltla"]).any())}
+            "inherited": bool(inherited), **texts(meta, info, label, codes, summary, len(shown), missing, inherited)}
+
+
+def texts(meta: dict, info: dict, label: str, codes: list, summary: str, n_shown: int, missing, inherited) -> dict:
+    """The page's sentences for a comparison, with the counts' nouns in the right number."""
+    geos = [q.vocabulary.geography(g) for g in inherited]
+    larger = join_words([g.noun for g in geos if g]) or "larger area"
+    return {
+        "heading": f"{meta.get('title')} ({info['period']})",
+        "group_count": (f": {plural(info.get('group_total', len(codes)), 'area')}"
+                        + (f", the first {len(codes)} by name shown. " if info.get("group_total", 0) > len(codes)
+                           else ". ")) if label else "",
+        "summary_line": f"Against {info['benchmark_label']}: {summary}." if summary else "",
+        "chart_summary": (f"Chart of {meta.get('short_title')} for {plural(n_shown, 'area')} with 95% confidence "
+                          f"intervals; {summary}."),
+        "inherited_text": (f"Some values are published for a larger area ({larger}) and shared by the local "
+                           "authorities in it; see the table.") if inherited else "",
+        "missing_line": ("No value for: " + "; ".join(f"{n} ({s})" for n, s in zip(missing["area_name"], missing["status"]))
+                         + ".") if len(missing) else "",
+    }
 
 
 def download(area, group, areas, metric, period, benchmark):

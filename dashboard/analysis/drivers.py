@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import queries as q
+from dashboard.formatting import interval, number, plural
 
 Z95 = 1.959963984540054
 HEADLINE_KINDS = ("headline", "headline_mean")
@@ -55,7 +56,8 @@ def describe_r(res: dict) -> str:
     sign = "positive" if r > 0 else "negative"
     sig = ("the 95% confidence interval excludes zero" if res["lower"] > 0 or res["upper"] < 0
            else "the 95% confidence interval includes zero (no clear association)")
-    return (f"Pearson r = {r:.2f} (95% CI {res['lower']:.2f} to {res['upper']:.2f}; n = {res['n']} areas): "
+    return (f"Pearson r = {number(r, 2)} (95% CI {interval(res['lower'], res['upper'], 2)}; "
+            f"n = {plural(res['n'], 'area')}): "
             f"a {strength} {sign} association; {sig}. Correlation is not causation.")
 
 
@@ -67,19 +69,58 @@ def _ltla_rows(metric: str) -> pd.DataFrame:
     return d[np.isfinite(d["value"].astype(float))]
 
 
-def periods_of(metric: str) -> list[str]:
+def period_bounds(metric: str) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """period -> (start, end) for the metric's LTLA values, oldest first."""
     d = _ltla_rows(metric)
-    return d.drop_duplicates("period").sort_values("period_end")["period"].tolist() if not d.empty else []
+    if d.empty:
+        return {}
+    d = d.drop_duplicates("period").sort_values(["period_end", "period_start"])
+    return {str(p): (pd.Timestamp(a), pd.Timestamp(b)) for p, a, b in zip(d["period"], d["period_start"], d["period_end"])}
+
+
+def periods_of(metric: str) -> list[str]:
+    return list(period_bounds(metric))
+
+
+def _middle(b: tuple[pd.Timestamp, pd.Timestamp]) -> pd.Timestamp:
+    return b[0] + (b[1] - b[0]) / 2
+
+
+def nearest_period(candidates: dict[str, tuple], target: tuple) -> str | None:
+    """The candidate period whose middle is closest to the target period's middle (a calendar
+    year against a financial year: the one sharing most months); on a tie, the later one."""
+    if not candidates:
+        return None
+    mid = _middle(target)
+    return min(candidates, key=lambda p: (abs(_middle(candidates[p]) - mid), -candidates[p][1].value))
 
 
 def default_periods(x_metric: str, y_metric: str) -> tuple[str | None, str | None]:
-    """The latest common period, else the latest period of each."""
+    """The headline measure's latest period and the driver's period closest to it (the same
+    period when the driver has it), so a default never pairs years far apart."""
+    bx, by = period_bounds(x_metric), period_bounds(y_metric)
+    if not by:
+        return (list(bx)[-1] if bx else None), None
+    yp = list(by)[-1]
+    return nearest_period(bx, by[yp]), yp
 
-    px, py = periods_of(x_metric), periods_of(y_metric)
-    common = [p for p in px if p in set(py)]
-    if common:
-        return common[-1], common[-1]
-    return (px[-1] if px else None), (py[-1] if py else None)
+
+def period_relation(x: tuple, y: tuple) -> tuple[str, int]:
+    """How period x stands to period y: ('same' | 'within' | 'overlap' | 'before' | 'after' |
+    'adjacent_before' | 'adjacent_after', months shared or apart, rounded)."""
+    month = 30.436875
+    if x == y:
+        return "same", 0
+    shared = (min(x[1], y[1]) - max(x[0], y[0])).days + 1
+    if x[0] == x[1] and y[0] <= x[0] <= y[1]:  # a snapshot date inside the other period
+        return "within", 0
+    if shared >= 15:
+        return "overlap", max(1, round(shared / month))
+    before = x[1] < y[0] + (y[1] - y[0]) / 2
+    gap = (y[0] - x[1]).days if before else (x[0] - y[1]).days
+    if gap <= 15:
+        return ("adjacent_before" if before else "adjacent_after"), 0
+    return ("before" if before else "after"), max(1, round(gap / month))
 
 
 def scatter_frame(x_metric: str, y_metric: str, x_period: str | None, y_period: str | None) -> pd.DataFrame:
@@ -142,6 +183,14 @@ def _period_for(la_view_m: pd.DataFrame, mission_period: str) -> str | None:
     return str((ok if not ok.empty else p)["period"].iloc[-1])
 
 
+def _shared_reading(native: str) -> str:
+    g = q.vocabulary.geography(native)
+    if not native or native == "ltla":
+        return ""
+    return (f"one value per {g.noun}, shared by its local authorities: interval too narrow" if g
+            else "values shared by several local authorities: interval too narrow")
+
+
 def worst_third_differences(period: str | None = None) -> tuple[pd.DataFrame, str | None]:
     """(table, mission period): one row per supporting/context metric with d and its 95% CI,
     oriented so that positive = the worst third is WORSE on the metric (by its polarity;
@@ -184,6 +233,5 @@ def worst_third_differences(period: str | None = None) -> tuple[pd.DataFrame, st
                      "mean_worst": res["mean_worst"], "mean_rest": res["mean_rest"], "d_raw": res["d"], "d": dd,
                      "lower": lo, "upper": hi, "n_worst": res["n_worst"], "n_rest": res["n_rest"],
                      "direction": direction, "inherited": native not in ("ltla", ""),
-                     "reading": ("values shared across districts (" + native + "): interval too narrow"
-                                 if native not in ("ltla", "") else "")})
+                     "reading": _shared_reading(native)})
     return pd.DataFrame(rows, columns=cols), period

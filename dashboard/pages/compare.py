@@ -101,8 +101,6 @@ def update(area, group, areas, metric, period, benchmark):
         return v["period_options"], v["period"], hidden, message(v["message"]), v["search"]
     tab, info, meta = v["table"], v["info"], v["meta"]
     dec = v["decimals"]
-    shown = tab[np.isfinite(tab["value"].astype(float))]
-    missing = tab[~np.isfinite(tab["value"].astype(float))]
     tdf = pd.DataFrame({
         "Area": tab["area_name"], "Code": tab["area_code"],
         "Value": [number(x, dec) for x in tab["value"].astype(float)],
@@ -112,18 +110,16 @@ def update(area, group, areas, metric, period, benchmark):
         "Geography of the value": tab["geography_note"], "Note": tab["reason"], "Status": tab["status"],
     })
     blocks = [
-        html.H2(f"{meta.get('title')} ({v['period']})"),
-        html.P([html.Strong(v["label"]), f": {len(v['codes'])} areas. " if v["label"] else "", v["note"]],
+        html.H2(v["heading"]),
+        html.P([html.Strong(v["label"]), v["group_count"], v["note"]],
                className="hint"),
-        html.P(f"Against {info['benchmark_label']}: {v['summary']}." if v["summary"] else "", className="stat-line"),
+        html.P(v["summary_line"], className="stat-line"),
         html.P("Better/worse means the area's 95% confidence interval excludes the benchmark value; similar means it "
                "includes it; not compared means no interval is published. Areas are ordered best to worst for context "
                "only: read the intervals, not the order.", className="hint"),
-        message("Some values are published for a larger area (county, ICB or air-quality zone) and shared by its "
-                "districts; see the table.") if v["inherited"] else None,
+        message(v["inherited_text"]) if v["inherited_text"] else None,
         html.Div([
-            html.P(f"Chart of {meta.get('short_title')} for {len(shown)} areas with 95% confidence intervals; "
-                   f"{v['summary']}.", className="visually-hidden", id="cmp-chart-summary"),
+            html.P(v["chart_summary"], className="visually-hidden", id="cmp-chart-summary"),
             dcc.Graph(id="cmp-graph", figure=_figure(tab, info, meta, v["area"]),
                       config={"displayModeBar": False, "responsive": True}),
             html.Details([html.Summary("Show the data as a table"),
@@ -132,9 +128,8 @@ def update(area, group, areas, metric, period, benchmark):
                          className="chart-table", open=True),
         ], className="chart-block"),
     ]
-    if not missing.empty:
-        blocks.append(html.P("No value for: " + "; ".join(f"{n} ({s})" for n, s in zip(missing["area_name"], missing["status"]))
-                             + ". ", className="hint"))
+    if v["missing_line"]:
+        blocks.append(html.P(v["missing_line"], className="hint"))
         if meta.get("publisher_url"):
             blocks.append(html.P(html.A("See the publisher's data", href=meta["publisher_url"])))
     return v["period_options"], v["period"], hidden, blocks, v["search"]

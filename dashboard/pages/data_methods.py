@@ -174,6 +174,7 @@ def layout(**_q):
         html.Details([html.Summary("Periods of each source in this data"),
                       dash_table.DataTable(id="data-freshness", data=fresh.to_dict("records"),
                                            columns=[{"name": c, "id": c} for c in fresh.columns], page_size=60,
+                                           style_table={"overflowX": "auto"},
                                            style_cell={"fontFamily": "inherit", "textAlign": "left",
                                                        "whiteSpace": "normal", "height": "auto", "padding": "6px"},
                                            style_header={"fontWeight": "bold", "backgroundColor": "#f3f2f1"})],

@@ -2,6 +2,7 @@
 distinguishes the mission's worst third."""
 from __future__ import annotations
 
+import textwrap
 from urllib.parse import urlencode
 
 import dash
@@ -11,7 +12,6 @@ from dash import Input, Output, State, dcc, html
 
 from dashboard.analysis import drivers_view as dv
 from dashboard.components.common import download_button, error_notice, guarded, message, notice, page_header, table
-from dashboard.formatting import number
 from dashboard.palette import AF_CATEGORICAL
 
 dash.register_page(__name__, path="/drivers", title="Drivers")
@@ -74,11 +74,13 @@ def _scatter_fig(df: pd.DataFrame, xm: dict, ym: dict, xp: str, yp: str, area: s
                            text=[r["area_name"]], textposition="top center", textfont=dict(size=13, color="#0b0c0c"),
                            marker=dict(color="#FFDD00", symbol="star", size=18, line=dict(color="#0b0c0c", width=2)),
                            hovertemplate="%{text}<br>x %{x}<br>y %{y}<extra>selected</extra>"))
+    # the legend sits under the chart, so a phone keeps the whole width for the points
     return {"data": traces, "layout": dict(
-        height=560, margin=dict(l=60, r=10, t=20, b=60), plot_bgcolor="white", font=dict(family="Arial", size=12),
-        xaxis=dict(title=dict(text=f"{xm.get('short_title')} ({xm.get('unit')}, {xp})"), gridcolor="#e5e5e5", zeroline=False),
-        yaxis=dict(title=dict(text=f"{ym.get('short_title')} ({ym.get('unit')}, {yp})"), gridcolor="#e5e5e5", zeroline=False),
-        legend=dict(title=dict(text="Region or nation"), itemsizing="constant"))}
+        height=600, margin=dict(l=60, r=10, t=20, b=60), plot_bgcolor="white", font=dict(family="Arial", size=12),
+        xaxis=dict(title=dict(text=f"{dv.metric_label(xm)}, {xp}"), gridcolor="#e5e5e5", zeroline=False),
+        yaxis=dict(title=dict(text=f"{dv.metric_label(ym)}, {yp}"), gridcolor="#e5e5e5", zeroline=False),
+        legend=dict(title=dict(text="Region or nation", side="top"), itemsizing="constant", orientation="h", x=0,
+                    xanchor="left", y=-0.2, yanchor="top"))}
 
 
 @dash.callback(
@@ -96,32 +98,26 @@ def update_scatter(x, y, xp, yp, area, mp):
     v = dv.scatter_view(x, y, xp, yp, area, mp, trig in ("drv-x", "drv-y"))
     xo = [{"label": p, "value": p} for p in reversed(v["x_periods"])]
     yo = [{"label": p, "value": p} for p in reversed(v["y_periods"])]
+    period_note = notice(v["period_note"]) if v.get("period_note") else None
     if v.get("message"):
-        return xo, v["xp"], yo, v["yp"], message(v["message"]), v["search"] or dash.no_update
+        return xo, v["xp"], yo, v["yp"], [period_note, message(v["message"])], v["search"] or dash.no_update
     df, xm, ym, xp, yp = v["frame"], v["xm"], v["ym"], v["xp"], v["yp"]
     sel = None
-    if v["selected"] is not None:
-        r = v["selected"]
-        sel = (html.P(f"{r['area_name']}: {xm.get('short_title')} {number(r['x'], int(xm.get('decimals') or 1))}, "
-                      f"{ym.get('short_title')} {number(r['y'], int(ym.get('decimals') or 1))} (shown as a yellow star).")
-               if r else message("The highlighted area has no value for both metrics in these periods."))
-    tdf = pd.DataFrame({"Area": df["area_name"], "Code": df["area_code"], "Region or nation": df["region_name"],
-                        f"{xm.get('short_title')} ({xp})": df["x"].round(3), f"{ym.get('short_title')} ({yp})": df["y"].round(3),
-                        "Driver value shared from a larger area": df["x_native"].map(lambda g: "" if g == "ltla" else g)})
+    if v["selected_text"] is not None:
+        sel = (html.P(v["selected_text"]) if v["selected_text"]
+               else message("The highlighted area has no value for both metrics in these periods."))
+    tdf = v["table"]
     return xo, xp, yo, yp, [
+        period_note,
         html.P(html.Strong(v["r_text"]), className="stat-line", id="drv-r"),
-        message(f"This driver is published for {dv.q.vocabulary.geography(xm.get('native_geography')).plural}: "
-                "districts share their larger area's value, so points are not independent and the interval is too "
-                "narrow.") if v["inherited"] else None,
+        message(v["inherited_text"]) if v["inherited_text"] else None,
         sel,
         html.Div([
-            html.P(f"Scatter plot of {len(df)} local authorities: {v['r_text']}", className="visually-hidden",
-                   id="drv-scatter-summary"),
+            html.P(v["scatter_summary"], className="visually-hidden", id="drv-scatter-summary"),
             dcc.Graph(id="drv-scatter-graph", figure=_scatter_fig(df, xm, ym, xp, yp, area),
                       config={"displayModeBar": False, "responsive": True}),
             html.Details([html.Summary("Show the data as a table"),
-                          table(tdf, "drv-scatter-table", f"{xm.get('short_title')} and {ym.get('short_title')} by "
-                                                          f"local authority")], className="chart-table"),
+                          table(tdf, "drv-scatter-table", v["table_caption"])], className="chart-table"),
         ], className="chart-block"),
     ], v["search"]
 
@@ -131,7 +127,9 @@ def _diff_fig(t: pd.DataFrame) -> dict:
     col = {"worse in the worst third": "#801650", "better in the worst third": "#28A197", "no clear difference": "#3D3D3D",
            "higher in the worst third": "#12436D", "lower in the worst third": "#A285D1"}
     sym = {"worse in the worst third": "square", "better in the worst third": "circle", "no clear difference": "diamond"}
-    labels = [f"{n} ({p})" + (" *" if inh else "") + f": {d.replace(' in the worst third', '')}"
+    # labels wrapped onto short lines, so a phone keeps room for the dots
+    labels = ["<br>".join(textwrap.wrap(f"{n} ({p})" + (" *" if inh else "") + f": {d.replace(' in the worst third', '')}",
+                                        30))
               for n, p, inh, d in zip(t["short_title"], t["period"], t["inherited"], t["direction"])]
     trace = dict(type="scatter", mode="markers", x=t["d"].tolist(), y=labels,
                  marker=dict(color=[col.get(d, "#3D3D3D") for d in t["direction"]],
@@ -140,9 +138,9 @@ def _diff_fig(t: pd.DataFrame) -> dict:
                               arrayminus=(t["d"] - t["lower"]).tolist(), color="#505a5f", thickness=1.5, width=3),
                  hovertemplate="%{y}: d = %{x:.2f}<extra></extra>")
     return {"data": [trace], "layout": dict(
-        height=max(260, 28 * len(t) + 100), margin=dict(l=10, r=90, t=20, b=60), plot_bgcolor="white",
+        height=max(260, 40 * len(t) + 100), margin=dict(l=10, r=20, t=20, b=60), plot_bgcolor="white",
         font=dict(family="Arial", size=12), showlegend=False,
-        xaxis=dict(title=dict(text="Standardised difference (worst third vs the rest; positive = worst third worse)"),
+        xaxis=dict(title=dict(text="Standardised difference<br>(positive = worst third worse)"),
                    gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#0b0c0c", zerolinewidth=2),
         yaxis=dict(automargin=True, type="category"))}
 
@@ -156,13 +154,9 @@ def update_diff(mp):
                        "mission's ranking is missing.")
     t = v["frame"]
     return [
-        html.P(f"Worst third in {v['period']} (ranked on the published "
-               f"{'mean scores' if v['basis'] == 'means' else 'shares'}). "
-               f"Clearly worse in the worst third: {', '.join(v['worse']) if v['worse'] else 'none'}.",
-               className="stat-line"),
+        html.P(v["headline_text"], className="stat-line"),
         html.Div([
-            html.P(f"Dot-and-whisker chart of standardised differences for {len(t)} metrics.", className="visually-hidden",
-                   id="drv-diff-summary"),
+            html.P(v["chart_summary"], className="visually-hidden", id="drv-diff-summary"),
             dcc.Graph(id="drv-diff-graph", figure=_diff_fig(t), config={"displayModeBar": False, "responsive": True}),
             html.P("* value published for a larger area (county, ICB or air-quality zone) and shared by its districts: "
                    "the interval is too narrow. Each metric is taken at its latest period ending no later than a year "

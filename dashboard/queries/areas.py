@@ -11,7 +11,7 @@ from dashboard.queries import vocabulary as vocab
 from dashboard.queries.build import current, per_build, warmer
 
 CODE_RE = re.compile(r"^[A-Z][0-9A-Z]{1,11}$")
-PARENT_KEYS = ("utla_code", "icb_code", "aq_zone_code", "region_code", "country_code")
+PARENT_KEYS = ("utla_code", "cauth_code", "icb_code", "aq_zone_code", "region_code", "country_code")
 
 
 def present(x) -> bool:
@@ -139,8 +139,10 @@ def ltla_of_type(la_type: str) -> list[str]:
 
 
 def parents(info: dict) -> list[tuple[str, str, str]]:
-    """(geography id, code, name) of the larger areas an area sits in (county, ICB, zone, region)."""
-    geo_of = {"utla_code": "utla", "icb_code": "icb", "aq_zone_code": "aq_zone", "region_code": "region"}
+    """(geography id, code, name) of the larger areas an area sits in (county, combined authority,
+    ICB, zone, region)."""
+    geo_of = {"utla_code": "utla", "cauth_code": "cauth", "icb_code": "icb", "aq_zone_code": "aq_zone",
+              "region_code": "region"}
     out = []
     for key, gid in geo_of.items():
         c = info.get(key)
@@ -150,12 +152,12 @@ def parents(info: dict) -> list[tuple[str, str, str]]:
 
 
 def children(info: dict) -> list[tuple[str, str]]:
-    """(code, name) of the current LTLAs inside an upper-tier area, ICB, zone, region or nation
-    (none for England as a whole: too many to list)."""
+    """(code, name) of the current LTLAs inside an upper-tier area, combined authority, ICB, zone,
+    region or nation (none for England as a whole: too many to list)."""
     c = current_ltla()
     geo, code = info.get("geography"), info.get("code")
-    key = {"utla": "utla_code", "region": "region_code", "icb": "icb_code", "aq_zone": "aq_zone_code",
-           "country": "country_code"}.get(geo)
+    key = {"utla": "utla_code", "cauth": "cauth_code", "region": "region_code", "icb": "icb_code",
+           "aq_zone": "aq_zone_code", "country": "country_code"}.get(geo)
     if c.empty or key is None or key not in c or code == vocab.england_code():
         return []
     kids = c[c[key] == code]
@@ -171,7 +173,8 @@ def _fold(text: str) -> str:
 @per_build
 def _search_index() -> list[dict]:
     """One entry per area a user may look for: every current area of every geography, and every
-    former council or county (which lands on a page explaining what replaced it)."""
+    former council, county or combined authority (which lands on a page explaining what replaced
+    it). An area's other official name (a combined authority's) is searched too."""
     a = areas()
     if a.empty:
         return []
@@ -185,48 +188,68 @@ def _search_index() -> list[dict]:
         seen.add(r["code"])
         g = geos.get(r["geography"])
         kind = r["la_type"] if r["geography"] in ("ltla", "utla") and present(r.get("la_type")) else (g.short if g else "")
-        entries.append({"code": r["code"], "name": r["name"], "kind": kind, "rank": 0 if r["geography"] == "ltla" else 1})
+        entries.append({"code": r["code"], "name": r["name"], "kind": kind, "rank": 0 if r["geography"] == "ltla" else 1,
+                        "other": r.get("other_names")})
     old = a[~a["active"].astype(bool) & ~a["code"].isin(seen)].drop_duplicates("code")
     for r in old.to_dict("records"):
         succ = resolve(r["code"]).get("successor_code")
         sname = name(succ) if succ else ""
+        g = geos.get(r["geography"])
+        noun = f"former {g.noun}" if g and r["geography"] not in ("ltla", "utla") else "former council"
         if succ and sname == r["name"]:
             kind = f"old code, now {succ}"
         elif succ:
-            kind = f"former council, now part of {sname}"
+            kind = f"{noun}, now part of {sname}"
         else:
-            kind = "former area"
-        entries.append({"code": r["code"], "name": r["name"], "kind": kind, "rank": 2})
+            kind = noun if g and r["geography"] not in ("ltla", "utla") else "former area"
+        entries.append({"code": r["code"], "name": r["name"], "kind": kind, "rank": 2, "other": r.get("other_names")})
     for e in entries:
         e["folded"] = _fold(e["name"])
         e["words"] = e["folded"].split()
+        other = e.pop("other")
+        e["other"] = str(other) if present(other) and _fold(other) != e["folded"] else None
+        e["other_folded"] = _fold(e["other"]) if e["other"] else ""
+        e["other_words"] = e["other_folded"].split()
         e["label"] = f"{e['name']} ({e['kind']})" if e["kind"] else e["name"]
     return entries
 
 
+def _name_score(folded: str, words: list[str], q: str) -> int | None:
+    """0 exact, 1 from the start, 2 a word's start (every typed word), 3 anywhere; None: no match."""
+    if not folded:
+        return None
+    if folded == q:
+        return 0
+    if folded.startswith(q):
+        return 1
+    if any(w.startswith(q) for w in words) or all(any(w.startswith(t) for w in words) for t in q.split()):
+        return 2
+    if len(q) >= 3 and q in folded:
+        return 3
+    return None
+
+
 def search(query: str | None, limit: int = 20) -> list[dict]:
     """Areas matching a typed query, best first: {code, name, kind, label}. Matches the name
-    (from its start, then any word's start, then anywhere) or the GSS code's start; current local
-    authorities before other areas, former areas last."""
+    (from its start, then any word's start, then anywhere), another official name, or the GSS
+    code's start; current local authorities before other areas, former areas last."""
     q = _fold(query or "")
     if not q:
         return []
     code_q = re.sub(r"\s+", "", str(query)).upper()
     scored = []
     for e in _search_index():
-        if e["folded"] == q:
-            s = 0
-        elif e["folded"].startswith(q):
+        hit = e
+        s = _name_score(e["folded"], e["words"], q)
+        if s is None and len(code_q) >= 3 and e["code"].startswith(code_q):
             s = 1
-        elif any(w.startswith(q) for w in e["words"]) or all(any(w.startswith(t) for w in e["words"]) for t in q.split()):
-            s = 2
-        elif len(code_q) >= 3 and e["code"].startswith(code_q):
-            s = 1
-        elif len(q) >= 3 and q in e["folded"]:
-            s = 3
-        else:
-            continue
-        scored.append((s, e["rank"], e["name"], e))
+        if s is None:
+            s = _name_score(e["other_folded"], e["other_words"], q)
+            if s is None:
+                continue
+            kind = f"{e['kind']}: {e['other']}"  # say why it matched
+            hit = {**e, "kind": kind, "label": f"{e['name']} ({kind})"}
+        scored.append((s, e["rank"], e["name"], hit))
     scored.sort(key=lambda t: t[:3])
     return [{k: e[k] for k in ("code", "name", "kind", "label")} for *_, e in scored[:limit]]
 

@@ -50,3 +50,30 @@ def test_versioned_assets_cached_for_a_year_unversioned_revalidated(client):
     assert client.get(m.group(1)).headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert client.get("/assets/map.js").headers["Cache-Control"] == "no-cache"
     assert client.get("/assets/no-such-file.js").status_code == 404
+
+
+def test_favicon_is_ours_and_cached_for_a_year(client):
+    page = client.get("/").get_data(as_text=True)
+    m = re.search(r'<link rel="icon" type="image/x-icon" href="(/assets/favicon\.ico\?m=[^"]+)"', page)
+    assert m, "the page should link assets/favicon.ico (not Dash's uncached /_favicon.ico)"
+    assert "/_favicon.ico" not in page
+    r = client.get(m.group(1))
+    assert r.status_code == 200 and r.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get("/_favicon.ico?v=1").headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_dash_serialises_json_with_orjson(client, monkeypatch):
+    """orjson is installed (pinned in requirements.txt) and Dash, through plotly's JSON engine
+    'auto', uses it for layouts and callback responses."""
+    import orjson
+    import plotly.io.json as pio_json
+
+    req = (config.ROOT / "requirements.txt").read_text()
+    assert re.search(r"^orjson==[\d.]+$", req, re.M)
+    assert pio_json.config.default_engine == "auto"
+    calls = []
+    real = orjson.dumps
+    monkeypatch.setattr(orjson, "dumps", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert client.get("/_dash-layout").status_code == 200
+    assert calls, "Dash did not serialise the layout with orjson"

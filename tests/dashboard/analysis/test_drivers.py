@@ -50,3 +50,32 @@ def test_scatter_frame_and_default_periods(synthetic):
     df = drv.scatter_frame("pay", "mean_life_satisfaction", xp, yp)
     assert set(df["area_code"]) == {"E07000001", "E07000002", "E08000001", "W06000001"}
     assert set(df["region_name"]) == {"South East", "North West", "Wales"}
+
+
+def test_nearest_period_pairs_calendar_with_financial_years():
+    T = pd.Timestamp
+    cal = {str(y): (T(f"{y}-01-01"), T(f"{y}-12-31")) for y in range(2019, 2026)}
+    fy = (T("2022-04-01"), T("2023-03-31"))
+    assert drv.nearest_period(cal, fy) == "2022"  # 9 months shared, not the latest (2025)
+    academic = {"2021/22": (T("2021-09-01"), T("2022-08-31")), "2022/23": (T("2022-09-01"), T("2023-08-31"))}
+    assert drv.nearest_period(academic, fy) == "2022/23"
+    assert drv.nearest_period({}, fy) is None
+    # a tie goes to the later period
+    tie = {"a": (T("2022-01-01"), T("2022-06-30")), "b": (T("2023-01-01"), T("2023-06-30"))}
+    assert drv.nearest_period(tie, (T("2022-07-01"), T("2022-12-31"))) == "b"
+
+
+def test_period_relation():
+    T = pd.Timestamp
+    fy = (T("2022-04-01"), T("2023-03-31"))
+    assert drv.period_relation(fy, fy) == ("same", 0)
+    assert drv.period_relation((T("2022-01-01"), T("2022-12-31")), fy) == ("overlap", 9)
+    assert drv.period_relation((T("2023-03-31"), T("2023-03-31")), fy) == ("within", 0)
+    assert drv.period_relation((T("2023-04-01"), T("2024-03-31")), fy) == ("adjacent_after", 0)
+    assert drv.period_relation((T("2025-01-01"), T("2025-12-31")), fy) == ("after", 21)
+    assert drv.period_relation((T("2018-01-01"), T("2018-12-31")), fy) == ("before", 39)
+
+
+def test_default_periods_on_mixed_period_types(synthetic):
+    # the synthetic build has the driver and the measure in the same financial years
+    assert drv.default_periods("pay", "mean_life_satisfaction") == ("2022-23", "2022-23")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dashboard.analysis import methods_text
-from tests.dashboard.support import page, text
+from tests.dashboard.support import flat, page, text
 
 ERROR = "could not be drawn"
 
@@ -53,3 +53,39 @@ def test_data_page_renders_the_one_methods_text(app):
     assert sections and [s["body"] for s in sections] == rendered[:len(sections)]
     assert all(s["title"] in str(layout) for s in sections)
     assert "methods-worst-third" in methods_text.anchors()
+
+
+def test_drivers_default_to_the_closest_period_and_say_when_periods_differ(app):
+    """Claimant count is by calendar year (to 2025), well-being by financial year (to 2022-23):
+    the default pairs 2022 with 2022-23 and says how the periods differ."""
+    drivers = page("/drivers")
+    _, xp, _, yp, content, search = drivers.update_scatter.__wrapped__(
+        "claimant_count_rate", "mean_life_satisfaction", None, None, None, None)
+    assert (xp, yp) == ("2022", "2022-23")
+    assert "xp=2022&" in search
+    body = text(content)
+    assert "The periods differ" in body and "January 2022 to December 2022" in body and "share 9 months" in body
+    # a period the user chooses far away is called out too
+    _, xp, _, yp, content, _ = drivers.update_scatter.__wrapped__(
+        "claimant_count_rate", "mean_life_satisfaction", "2025", "2022-23", None, None)
+    assert xp == "2025" and "begins 21 months after the headline period ends" in text(content)
+    # the same period: nothing to say
+    _, xp, _, yp, content, _ = drivers.update_scatter.__wrapped__(
+        "child_poverty_bhc", "mean_life_satisfaction", None, None, None, None)
+    assert xp == yp == "2022-23" and "The periods differ" not in text(content)
+
+
+def test_compare_counts_and_authority_types_read_as_english(app):
+    compare = page("/compare")
+    *_, content, _ = compare.update.__wrapped__(None, "areas", ["E08000025"], "mean_anxiety", None, "england")
+    body = text(content)
+    assert "Chosen areas : 1 area." in body and "1 areas" not in body  # text() joins parts with spaces
+    *_, content, _ = compare.update.__wrapped__("E06000001", "la_type", [], "mean_anxiety", None, "england")
+    body = text(content)
+    assert "Local authorities of the same type (Unitary authority) : 63 areas, the first 60 by name shown." in body
+    assert "authoritys" not in body
+
+
+def test_data_tables_scroll_inside_the_page(app):
+    layout = flat(page("/data").layout())
+    assert layout.count('"overflowX": "auto"') >= 2  # the catalogue and the freshness table
