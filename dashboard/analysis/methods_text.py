@@ -6,7 +6,6 @@ Markdown body. The README links to the same file, so the methods are written onc
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from dashboard import config
 
@@ -14,11 +13,10 @@ PATH = config.ROOT / "docs" / "methods.md"
 HEADING = re.compile(r"^## (.+?)\s*\{#([a-z0-9-]+)\}\s*$")
 
 
-@cache
-def sections() -> list[dict]:
+def read_sections(path=PATH) -> list[dict]:
     """[{title, anchor, body}] in file order (empty if the file is missing)."""
     try:
-        text = PATH.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except OSError:
         return []
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
@@ -33,6 +31,13 @@ def sections() -> list[dict]:
     for s in out:
         s["body"] = "\n".join(s["body"]).strip()
     return out
+
+
+SECTIONS = read_sections()  # part of the code: read once, when the app starts
+
+
+def sections() -> list[dict]:
+    return SECTIONS
 
 
 def anchors() -> list[str]:

@@ -6,7 +6,6 @@ maximising (in that order of maturity); each level with its own criteria.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -114,7 +113,14 @@ def parse_model(raw: dict) -> Model:
     )
 
 
-@lru_cache(maxsize=1)
-def load_model(path: str | None = None) -> Model:
-    with open(path or MODEL_PATH, encoding="utf-8") as fh:
+def read_model(path) -> Model:
+    with open(path, encoding="utf-8") as fh:
         return parse_model(yaml.safe_load(fh))
+
+
+MODEL = read_model(MODEL_PATH)  # the model is part of the code: read once, when the app starts
+
+
+def load_model(path: str | None = None) -> Model:
+    """The maturity model (from `path`, or the bundled one)."""
+    return MODEL if path is None else read_model(path)

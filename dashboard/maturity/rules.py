@@ -154,7 +154,8 @@ def effective_rating(consensus: str | None, individual: Iterable[str | None]) ->
 
 
 def describe_agreement(a: Agreement, rating_labels: Mapping[str, str]) -> str:
-    """Plain-language summary, e.g. '3 of 4 (75%) said Fully in place; range 1 step: Differ'."""
+    """Plain-language summary, e.g. '3 of 4 (75%) said Fully in place; the ratings span 1 step.'
+    (the agreement's label, e.g. 'Differ', is shown beside it, so it is not repeated here)."""
     if a.n == 0:
         return "No ratings yet."
     if a.n == 1:
@@ -163,6 +164,5 @@ def describe_agreement(a: Agreement, rating_labels: Mapping[str, str]) -> str:
     modal = " / ".join(rating_labels.get(m, m) for m in a.modal)
     top = a.counts[a.modal[0]]
     tie = " (tie)" if len(a.modal) > 1 else ""
-    steps = "step" if a.range == 1 else "steps"
-    return (f"{top} of {a.n} ({a.modal_share:.0%}) said {modal}{tie}; "
-            f"range {a.range} {steps}: {a.label}.")
+    span = "all the same rating" if a.range == 0 else f"the ratings span {a.range} step{'s' if a.range != 1 else ''}"
+    return f"{top} of {a.n} ({a.modal_share:.0%}) said {modal}{tie}; {span}."

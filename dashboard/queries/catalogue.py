@@ -102,10 +102,11 @@ def headline_of(metric_id: str) -> dict | None:
 
 
 def share_label(h: dict) -> str:
-    """'Share of adults with low life satisfaction (0-4)': named from the catalogue, never guessed."""
+    """'Share of adults with low feeling that things done in life are worthwhile (score 0-4)': the
+    catalogue's own title of the share, never a guessed abbreviation."""
     m = metric(h["share_id"]) or {}
-    short = str(m.get("short_title") or h["label"])
-    return f"Share of adults with {short[:1].lower()}{short[1:]} ({h['band']})"
+    title = str(m.get("title") or f"Adults with {h['label'].lower()} (score {h['band']})")
+    return f"Share of {title[:1].lower()}{title[1:]}"
 
 
 # ----------------------------------------------------------------------------- what the build holds

@@ -73,7 +73,7 @@ def test_headline_summary_change_and_missing_share(synthetic):
     assert ls["mean"]["value"] == 7.1 and ls["mean"]["vs_nat"] == "similar"
     assert ls["change"]["from"] == "2021-22" and ls["change"]["direction"] == "no significant change"
     assert ls["share"] is None and ls["share_url"] == "https://ons/shares"
-    assert ls["share_label"] == "Share of adults with low life satisfaction (0-4)"
+    assert ls["share_label"] == "Share of low LS"
 
 
 def test_non_ltla_profile_uses_observations(synthetic):

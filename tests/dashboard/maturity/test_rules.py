@@ -92,7 +92,10 @@ def test_agreement_measure():
     assert (wide.status, wide.range, wide.modal, wide.modal_share) == (
         "differ_widely", 2, ("not_in_place", "fully"), 0.5)
     text = describe_agreement(wide, MODEL.rating_labels)
-    assert "1 of 2 (50%)" in text and "tie" in text and "Differ widely" in text
+    assert "1 of 2 (50%)" in text and "tie" in text and "span 2 steps" in text
+    assert "Differ widely" not in text  # the label is shown beside the sentence, never repeated in it
+    line = str(__import__("dashboard.maturity.components", fromlist=["x"]).agreement_line(MODEL, wide))
+    assert line.count("Differ widely") == 1
 
 
 @given(st.lists(st.sampled_from(RATINGS), min_size=1, max_size=30))

@@ -29,7 +29,8 @@ def test_area_journey_one_london_borough(area):
     assert "worst third in 2022-23" in out and "1,000 simulations drawn from the published confidence intervals" in out
     assert "95% CI" in out and "Change 2011-12 to 2022-23" in out
     assert "Supporting and context metrics" in out
-    assert "Share of adults with low life satisfaction (0-4)" in out  # the catalogue's words, not guessed ones
+    assert "Share of adults with low life satisfaction (score 0-4)" in out
+    assert "Share of adults with low feeling that things done in life are worthwhile (score 0-4)" in out  # the catalogue's words, not guessed ones
 
 
 def test_area_journey_two_county_values_are_labelled(area):
