@@ -33,13 +33,43 @@ CONFIG_PATH = Path(__file__).parent / "config" / "geographies.yaml"
 Z95 = 1.959963984540054
 
 
+CONFIG_KEYS = {"current_vintage": str, "files": dict, "geographies": dict, "countries": dict, "uk": dict,
+               "icb_rule": str}
+FILE_KEYS = ("lad_boundaries", "icb_boundaries", "ward_lookup", "utla_lookup", "lsoa_icb_lookup", "code_changes",
+             "ltla_2019_lookup", "populations", "ltla_2014_lookup")
+
+
 @lru_cache(maxsize=1)
 def config() -> dict:
-    return yaml.safe_load(CONFIG_PATH.read_text())
+    """etl/config/geographies.yaml, with its top-level keys checked (errors name the file and key)."""
+    name = CONFIG_PATH.name
+    try:
+        cfg = yaml.safe_load(CONFIG_PATH.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        raise InputError(name, where, "valid YAML", str(getattr(exc, "problem", exc))) from None
+    if not isinstance(cfg, dict):
+        raise InputError(name, "top level", "a mapping of keys", type(cfg).__name__)
+    for key in sorted(set(cfg) - set(CONFIG_KEYS)):
+        raise InputError(name, f"key {key!r}", f"only the keys {sorted(CONFIG_KEYS)} (a misspelt key?)", key)
+    for key, typ in CONFIG_KEYS.items():
+        if not isinstance(cfg.get(key), typ):
+            raise InputError(name, f"key {key!r}", f"a {typ.__name__}", cfg.get(key, "missing"))
+    files = cfg["files"]
+    for key in sorted(set(files) ^ set(FILE_KEYS)):
+        raise InputError(name, f"files.{key}", f"exactly the file keys {list(FILE_KEYS)}",
+                         "unknown key" if key in files else "missing key")
+    return cfg
 
 
 def raw_path(raw: Path, key: str) -> Path:
-    return raw / config()["files"][key]
+    """The raw file named by files.<key>; a missing file names the config key that points to it."""
+    rel = config()["files"][key]
+    path = raw / rel
+    if not path.exists() and Path(raw).is_dir():
+        raise InputError(rel, "file", f"this file to exist (files.{key} in {CONFIG_PATH.name})", "missing file")
+    return path
 
 
 # --------------------------------------------------------------------------- code changes
@@ -201,11 +231,43 @@ def build_areas(raw: Path, changes: pd.DataFrame | None = None) -> pd.DataFrame:
             rows.append(dict(code=r.old_code, name=r.old_name, geography="ltla", la_type=la_type(r.old_code),
                              active=False, successor_code=succ[r.old_code]))
     areas = pd.DataFrame(rows)
+    check_vocabulary(areas, lad, raw)
     for col in ("icb_split",):
         areas[col] = areas[col].fillna(False).astype(bool)
     areas["vintage"] = np.where(areas["active"], "current", "retired")
     areas = areas.drop_duplicates(["code", "geography"]).reset_index(drop=True)
     return areas
+
+
+def check_vocabulary(areas: pd.DataFrame, lad: pd.DataFrame, raw: Path) -> None:
+    """The GSS codes and prefixes in geographies.yaml must match the lookups: a typo there is
+    reported against geographies.yaml and its key, not against the data file that first uses
+    the code."""
+    name = CONFIG_PATH.name
+    lookup = raw_path(raw, "ward_lookup")
+    in_lookup = set(lad["country_code"].dropna())
+    declared = set(vocabulary.nations())
+    for code in sorted(declared - in_lookup):
+        raise InputError(name, f"countries.{code}",
+                         f"a nation code used in {Path(lookup).name} (column CTRY23CD: {sorted(in_lookup)})",
+                         f"{code} (a typo?)")
+    for code in sorted(in_lookup - declared):
+        raise InputError(name, "countries", f"an entry for every nation in {Path(lookup).name}", f"no entry for {code}")
+    for code, spec in vocabulary.nations().items():
+        if spec["letter"] != code[:1]:
+            raise InputError(name, f"countries.{code}.letter", f"the first letter of the code ({code[:1]})",
+                             spec["letter"])
+    current = areas[areas["active"]]
+    ltla_codes = set(current.loc[current["geography"] == "ltla", "code"])
+    for gid, g in vocabulary.geographies().items():
+        codes = current.loc[current["geography"] == gid, "code"]
+        if gid != "ltla":  # single-tier districts are upper tier too, under their LTLA prefixes
+            codes = codes[~codes.isin(ltla_codes)]
+        bad = codes[~codes.str[:3].isin(g.prefixes)]
+        if len(bad):
+            raise InputError(name, f"geographies.{gid}.prefixes",
+                             f"the prefixes of every current {g.noun} code in the lookups",
+                             f"{bad.iloc[0]} (prefix {bad.iloc[0][:3]}) is not among {list(g.prefixes)}")
 
 
 # --------------------------------------------------------------------------- harmonisation
