@@ -352,3 +352,66 @@ def check_codes(codes: pd.Series, known: set[str], path: Path | str, column: str
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(path, f"row {i + row_offset}, column {column!r}",
                          "a known GSS area code", codes.iloc[i])
+
+
+# Areas the product has no geography for, which publishers print beside the ones it uses: rows
+# for them are left out on purpose and recorded (ctx.drop), never silently. Anything else a
+# parser cannot place is an error naming the row and the code.
+UNUSED_AREAS = {
+    "E47": "combined authority", "E11": "metropolitan county", "E13": "Inner/Outer London",
+    "K03": "Great Britain", "K04": "England and Wales", "N34": "Northern Ireland city region",
+    "W42": "Welsh city region",
+}
+_UNUSED_CODE = re.compile(r"^(%s)\d{6}$|^TL[A-Z](\d|[A-Z]\d?){0,3}$" % "|".join(UNUSED_AREAS))
+
+
+def unused_area(code: str) -> str | None:
+    """What kind of unused area a well-formed code is (see UNUSED_AREAS, ITL regions), else None."""
+    code = str(code).strip()
+    if not _UNUSED_CODE.match(code):
+        return None
+    return "ITL region" if code.startswith("TL") else UNUSED_AREAS[code[:3]]
+
+
+def leave_out_unused(codes: pd.Series, used, path: Path | str, column: str, *, rows=None, row_offset: int = 2,
+                     drop=None) -> np.ndarray:
+    """Rows to keep: `used` (a boolean mask). Every other row must carry the code of an area
+    the product deliberately does not use (UNUSED_AREAS, ITL regions); those are counted and
+    named through `drop(file, reason, codes)` (ctx.drop). Any other code (a typo such as a
+    letter O for a zero, an unknown level) raises InputError naming the row and the code."""
+    used = np.asarray(used, dtype=bool)
+    codes = pd.Series(codes).astype(str).str.strip()
+    kinds = codes.map(unused_area)
+    bad = ~used & kinds.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        row = list(rows)[i] if rows is not None else i + row_offset
+        raise InputError(path, f"row {row}, column {column!r}",
+                         "the GSS code of an area the product knows, or of an aggregate it leaves out "
+                         f"({', '.join(sorted(set(UNUSED_AREAS.values()) | {'ITL region'}))})", codes.iloc[i])
+    if drop is not None:
+        left = ~used
+        for kind in sorted(set(kinds[left].dropna())):
+            sel = left & (kinds == kind).to_numpy()
+            drop(str(path), f"{kind}: not a geography of the product", codes[sel].tolist())
+    return used
+
+
+def check_rate(count: pd.Series, denominator: pd.Series, rate: pd.Series, per: float, path: Path | str,
+               columns: tuple[str, str, str], *, rows, tolerance: float = 0.5, relative: float = 0.01) -> None:
+    """A published rate must equal count / denominator x per (within the rounding of the printed
+    figures: `tolerance` absolute or `relative` of the rate). Names the file row and the three
+    columns, and says when the count exceeds the denominator (columns exchanged?)."""
+    count, denominator, rate = (pd.Series(np.asarray(x, float)) for x in (count, denominator, rate))
+    both = count.notna() & denominator.gt(0) & rate.notna()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        calc = count / denominator * per
+    bad = both & ((calc - rate).abs() > np.maximum(tolerance, relative * rate.abs()))
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        c, d, r = columns
+        hint = f" ({c} exceeds {d}: are the two columns exchanged?)" if count.iloc[i] > denominator.iloc[i] else ""
+        raise InputError(path, f"row {list(rows)[i]}, columns {c!r}/{d!r}/{r!r}",
+                         f"{r} = {c} / {d} x {per:,g} (within rounding){hint}",
+                         {c: float(count.iloc[i]), d: float(denominator.iloc[i]), r: float(rate.iloc[i]),
+                          "computed": round(float(calc.iloc[i]), 3)})

@@ -277,7 +277,9 @@ def parse_site_medians(ctx: Context, names: pd.DataFrame) -> pd.DataFrame:
     unknown = ~df["code"].isin(sites.index)
     if unknown.any():
         r = df[unknown].iloc[0]
-        raise InputError(SITE_MEANS, f"row {r['file_row']}, column 'code'", "an AURN site in the AURN metadata", r["code"])
+        raise InputError(SITE_MEANS, f"row {r['file_row']}, column 'code'",
+                         f"an AURN NO2 site listed in {META} (if it is listed there, that file is damaged: "
+                         f"it lost the site's NO2 row)", r["code"])
     df["zone_code"] = df["code"].map(sites["zone_code"])
     readers.check_unique(df, ["code", "date"], SITE_MEANS)
     g = df.groupby(["zone_code", "date"])["value"].agg(["median", "size"]).reset_index()

@@ -47,7 +47,7 @@ def geography_of(code: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- ELS means
-def parse_els(path: Path, source: str) -> pd.DataFrame:
+def parse_els(path: Path, source: str, drop=None) -> pd.DataFrame:
     cols = ["areacd", "areanm", "geography", "indicator", "period", "observation", "lci_95", "uci_95", "status"]
     df = readers.read_csv(path, required=cols)
     unknown = ~df["indicator"].isin(MEAN_IDS)
@@ -77,7 +77,9 @@ def parse_els(path: Path, source: str) -> pd.DataFrame:
         "area_name": df["areanm"], "geography": df["areacd"].map(geography_of), "period": label,
         "value": value, "lower": lower, "upper": upper, "status": status,
     })
-    out = out[out["geography"].notna()]
+    # metropolitan counties and Inner/Outer London are left out and recorded; a code that
+    # places nowhere (a typo) stops the build
+    out = out[readers.leave_out_unused(out["area_code"], out["geography"].notna(), source, "areacd", drop=drop)]
     readers.check_unique(out, ["metric_id", "area_code", "period"], source, rows=out.index + 2)
     bad_ci = out["value"].notna() & ((out["lower"] > out["value"]) | (out["upper"] < out["value"])
                                      | out["lower"].isna() | out["upper"].isna())
@@ -132,7 +134,14 @@ def parse_gla(path: Path, source: str) -> pd.DataFrame:
                 raise InputError(source, f"sheet {sheet!r}, year {y}", "4 band columns", len(cols))
             col = cols[gla_band_column(measure)]
             codes = d.iloc[3:, 0]
-            keep = codes.notna() & codes.astype(str).str.match(r"^[EKNSW]\d{8}$")
+            text = codes.map(lambda c: "" if c is None or (isinstance(c, float) and np.isnan(c)) else str(c).strip())
+            keep = text.str.match(r"^[EKNSW]\d{8}$")
+            # a non-empty code cell that is not a GSS code (a typo such as a letter O for a zero)
+            # would otherwise drop its row without a word
+            odd = (text != "") & ~keep
+            if odd.any():
+                i = odd[odd].index[0]
+                raise InputError(source, f"sheet {sheet!r}, row {i + 1}, column A", "a GSS area code", text[i])
             rows = d.loc[keep.index[keep]]
             vals, stat = readers.to_number(rows[col], f"{source} [{sheet}]", f"{y} band {gla_band_column(measure) + 1}",
                                            row_offset=1, markers={"x": "suppressed", "": "not available"})
@@ -144,6 +153,10 @@ def parse_gla(path: Path, source: str) -> pd.DataFrame:
             }))
     out = pd.concat(frames, ignore_index=True)
     out["geography"] = out["area_code"].map(geography_of)
+    nowhere = out["geography"].isna()
+    if nowhere.any():
+        raise InputError(source, f"area code {out.loc[nowhere, 'area_code'].iloc[0]!r}",
+                         "a borough, region, nation or UK code", out.loc[nowhere, "area_code"].iloc[0])
     bad = out["value"].notna() & ~out["value"].between(0, 100)
     if bad.any():
         raise InputError(source, "band cells", "percentages between 0 and 100", out.loc[bad].iloc[0].to_dict())
@@ -158,7 +171,7 @@ CMD_MARKERS = {"": "ok", "[x]": "suppressed", "x": "suppressed", "[u]": "low rel
                "u": "low reliability", "[c]": "suppressed", "[z]": "not applicable"}
 
 
-def parse_cmd(path: Path, source: str) -> pd.DataFrame:
+def parse_cmd(path: Path, source: str, drop=None) -> pd.DataFrame:
     """ONS CMD wellbeing-local-authority time series -> poor-band shares and means (+CIs)."""
     df = readers.read_csv(path, required=CMD_REQUIRED)
     value_col = df.columns[0]
@@ -197,7 +210,8 @@ def parse_cmd(path: Path, source: str) -> pd.DataFrame:
         "value": value, "lower": lower, "upper": upper, "status": status,
     })[keep.to_numpy()]
     out["geography"] = out["area_code"].map(geography_of)
-    out = out[out["geography"].notna()]
+    out = out[readers.leave_out_unused(out["area_code"], out["geography"].notna(), source,
+                                       "administrative-geography", rows=out.index + 2, drop=drop)]
     readers.check_unique(out, ["metric_id", "area_code", "period"], source)
     return out
 
@@ -218,14 +232,14 @@ def check_cmd_against_els(cmd: pd.DataFrame, els: pd.DataFrame, source: str, tol
 # --------------------------------------------------------------------------- entry point
 def parse(ctx: Context) -> pd.DataFrame:
     els_path = ctx.path(ELS)
-    els = parse_els(els_path, ELS)
+    els = parse_els(els_path, ELS, drop=ctx.drop)
     els = finalise(els.assign(note=None), source_file=ELS)
     frames = [els]
     shares = parse_gla(ctx.path(GLA), GLA)
     shares = finalise(shares, source_file=GLA)
     cmd_path = ctx.path(CMD)
     if cmd_path.exists():
-        cmd = parse_cmd(cmd_path, CMD)
+        cmd = parse_cmd(cmd_path, CMD, drop=ctx.drop)
         check_cmd_against_els(cmd, els, CMD)
         cmd_low = finalise(cmd[~cmd["metric_id"].str.startswith("mean_")].assign(note=None), source_file=CMD)
         covered = set(zip(cmd_low["metric_id"], cmd_low["area_code"], cmd_low["period"]))
