@@ -79,7 +79,12 @@ def _check_range(path: Path, where: str, m: dict) -> tuple[float, float]:
 def load(directory: Path = METRICS_DIR) -> pd.DataFrame:
     rows, seen = [], set()
     for path in sorted(directory.glob("*.yaml")):
-        items = yaml.safe_load(path.read_text()) or []
+        try:
+            items = yaml.safe_load(path.read_text()) or []
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+            raise InputError(path, where, "valid YAML", str(getattr(exc, "problem", exc))) from None
         if not isinstance(items, list):
             raise InputError(path, "top level", "a list of metric entries", type(items).__name__)
         for i, m in enumerate(items):

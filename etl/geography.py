@@ -83,6 +83,10 @@ def code_changes(raw: Path) -> pd.DataFrame:
     df = df.rename(columns={"oldcd": "old_code", "oldnm": "old_name", "newcd": "new_code",
                             "newnm": "new_name", "start": "year"})
     years, _ = readers.to_number(df["year"], path, "start", markers={}, rows=rows)
+    odd = ~years.between(1996, 2100)  # GSS codes date from the 1990s reorganisations
+    if odd.any():
+        i = int(np.flatnonzero(odd.to_numpy())[0])
+        raise InputError(path, f"row {rows[i]}, column 'start'", "a year between 1996 and 2100", df["year"].iloc[i])
     df["year"] = years.astype(int)
     readers.check_unique(df, ["old_code", "new_code"], path, rows=rows)
     # Old codes must be real former LTLAs: present in the 2014 or April 2019 LTLA lookups.
@@ -125,7 +129,15 @@ def populations(raw: Path) -> pd.Series:
     """2020 population by GSS code (mySociety, CC-BY-4.0), used only as merger weights."""
     path = raw_path(raw, "populations")
     df = readers.read_csv(path, required=["gss-code", "pop-2020"])
-    vals, _ = readers.to_number(df["pop-2020"], path, "pop-2020")
+    vals, _ = readers.to_number(df["pop-2020"], path, "pop-2020", allow_negative=False)
+    # the weights of merged districts: a local authority between 1,000 and 2 million people
+    # (Isles of Scilly ~2,000; Birmingham ~1.1 million), any area at most the UK's
+    is_la = df["gss-code"].str[:3].isin(["E06", "E07", "E08", "E09", "W06", "S12", "N09"]).to_numpy()
+    odd = vals.notna().to_numpy() & ((is_la & ~vals.between(1_000, 2_000_000).to_numpy()) | (vals > 80_000_000).to_numpy())
+    if odd.any():
+        i = int(np.flatnonzero(odd)[0])
+        raise InputError(path, f"row {i + 2}, column 'pop-2020'",
+                         "a plausible population (a local authority: 1,000 to 2,000,000)", df["pop-2020"].iloc[i])
     s = pd.Series(vals.to_numpy(), index=df["gss-code"].to_numpy()).dropna()
     return s[~s.index.duplicated()]
 
@@ -135,6 +147,14 @@ def _ltla_frame(raw: Path, succ: dict[str, str]) -> pd.DataFrame:
     path = raw_path(raw, "ward_lookup")
     w = readers.read_csv(path, required=["LAD23CD", "LAD23NM", "RGN23CD", "RGN23NM", "CTRY23CD", "CTRY23NM"])
     lad = w.drop_duplicates("LAD23CD")[["LAD23CD", "LAD23NM", "RGN23CD", "RGN23NM", "CTRY23CD"]]
+    twice = lad["LAD23NM"].duplicated(keep=False)
+    if twice.any():  # one district under two codes: a mistyped code on some of its wards
+        d = lad[twice].sort_values("LAD23NM")
+        name = d["LAD23NM"].iloc[0]
+        codes = d.loc[d["LAD23NM"] == name, "LAD23CD"].tolist()
+        rare = min(codes, key=lambda c: int((w["LAD23CD"] == c).sum()))
+        row = int(np.flatnonzero((w["LAD23CD"] == rare).to_numpy())[0]) + 2
+        raise InputError(path, f"row {row}, column 'LAD23CD'", f"one code for {name}", f"codes {codes}")
     if len(lad) != 361:
         raise InputError(path, "column 'LAD23CD'", "361 distinct December 2023 LAD codes", len(lad))
     lad = lad.rename(columns={"LAD23CD": "code_2023", "LAD23NM": "name", "RGN23CD": "region_code",
@@ -145,6 +165,11 @@ def _ltla_frame(raw: Path, succ: dict[str, str]) -> pd.DataFrame:
 
     upath = raw_path(raw, "utla_lookup")
     u = readers.read_csv(upath, required=["LTLA23CD", "UTLA23CD", "UTLA23NM"])
+    odd = ~u["LTLA23CD"].isin(set(lad["code_2023"]))
+    if odd.any():
+        i = int(np.flatnonzero(odd.to_numpy())[0])
+        raise InputError(upath, f"row {i + 2}, column 'LTLA23CD'", f"a December 2023 LAD code from {Path(path).name}",
+                         u["LTLA23CD"].iloc[i])
     umap = dict(zip(u["LTLA23CD"], u["UTLA23CD"]))
     ew = lad["code_2023"].str[:1].isin(["E", "W"])
     missing = sorted(set(lad.loc[ew, "code_2023"]) - set(umap))
