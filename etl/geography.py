@@ -78,7 +78,11 @@ def code_changes(raw: Path) -> pd.DataFrame:
     path = raw_path(raw, "code_changes")
     df = readers.read_csv(path, required=["oldcd", "oldnm", "newcd", "newnm", "type", "start"])
     rows = df.index.to_numpy() + 2  # file row numbers, kept through the filter below
-    keep = (df["type"].isin(["merger", "new_code"]) & df["oldcd"].str.match(r"^[ENSW]0[6-9]|^S12")).to_numpy()
+    change = df["type"].isin(["merger", "new_code"]).to_numpy()
+    ltla = df["oldcd"].str.match(r"^[ENSW]0[6-9]\d{6}$|^S12\d{6}$").to_numpy()
+    # other mergers are of combined authorities; any other code is a typo, not a row to skip
+    readers.leave_out_unused(df.loc[change, "oldcd"], ltla[change], path, "oldcd", rows=rows[change])
+    keep = change & ltla
     df, rows = df[keep], rows[keep]
     df = df.rename(columns={"oldcd": "old_code", "oldnm": "old_name", "newcd": "new_code",
                             "newnm": "new_name", "start": "year"})

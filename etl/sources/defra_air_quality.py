@@ -293,6 +293,12 @@ def parse_site_medians(ctx: Context, names: pd.DataFrame) -> pd.DataFrame:
         if odd.any():  # checked before the medians, where one wild site mean would hide
             r = df[odd].iloc[0]
             raise InputError(SITE_MEANS, f"row {r['file_row']}, column {name!r}", f"a value between {lo} and {hi}", r[name])
+    # AURN sites capture most hours (median above 90%); a file whose captures look like NO2 means
+    # has its columns exchanged, and the 75% filter below would silently drop nearly every row
+    if df["capture"].notna().any() and df["capture"].median() < 50:
+        raise InputError(SITE_MEANS, "columns 'mean'/'capture_rate'",
+                         "data capture mostly above 75% (the AURN norm); are the two columns exchanged?",
+                         f"median capture_rate {df['capture'].median():.1f}, median mean {df['value'].median():.1f}")
     df = df[(df["date"] != "2019") & (df["capture"] >= MIN_CAPTURE) & df["value"].notna()]
     sites = no2_sites(ctx, names).set_index("site_id")
     unknown = ~df["code"].isin(sites.index)
