@@ -774,7 +774,7 @@ def test_previous_build_untouched_after_failures(tmp_path, monkeypatch):
         assert name in str(e.value), what
         assert (out / "manifest.json").read_text() == manifest_before, what
         assert _snapshot(out) == files_before, what
-        assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name or ".old-" in p.name], what
+        assert not [p for p in tmp_path.iterdir() if any(t in p.name for t in (".tmp-", ".old-", ".geo-"))], what
     assert "row 2, column 'observation'" in str(e.value)
 
 
