@@ -36,10 +36,13 @@ def _temporaries(parent: Path, name: str = "build") -> list[Path]:
     return [p for p in parent.iterdir() if p.name.startswith(f"{name}.") and p.name != name]
 
 
-def _cli(raw: Path, out: Path, env: dict, *extra: str) -> subprocess.Popen:
+def _cli(raw: Path, out: Path, env: dict, *extra: str, log: Path | None = None) -> subprocess.Popen:
+    """`python -m etl build` in a subprocess; output to `log` (a file: a pipe nobody reads
+    could fill and stall the build) or to pipes read with communicate()."""
+    stream = open(log, "w") if log else subprocess.PIPE
     return subprocess.Popen([sys.executable, "-m", "etl", "build", "--raw", str(raw), "--out", str(out), *extra],
-                            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            cwd=ROOT, env={**os.environ, **env}, stdout=stream, stderr=subprocess.STDOUT if log
+                            else subprocess.PIPE, text=True)
 
 
 def _children(pid: int) -> list[int]:
@@ -103,7 +106,7 @@ def test_stale_temporaries_of_dead_builds_are_removed(tmp_path):
 # --------------------------------------------------------------------------- SIGKILL
 def test_sigkill_leaves_no_workers_and_no_temporaries(tmp_path):
     out = tmp_path / "build"
-    proc = _cli(RAW, out, PARALLEL, "--force")
+    proc = _cli(RAW, out, PARALLEL, "--force", log=tmp_path / "build.log")
     workers: list[int] = []
     deadline = time.time() + 120
     # wait for the pool (children running the same command line) and the temporary directory
@@ -112,7 +115,7 @@ def test_sigkill_leaves_no_workers_and_no_temporaries(tmp_path):
         if len(workers) >= 2 and _temporaries(tmp_path):
             break
         time.sleep(0.05)
-    assert proc.poll() is None, f"the build ended before it could be killed: {proc.communicate()}"
+    assert proc.poll() is None, f"the build ended before it could be killed: {(tmp_path / 'build.log').read_text()}"
     assert len(workers) >= 2, "the build never started its worker processes"
     time.sleep(1.0)  # let the workers get busy
     os.kill(proc.pid, signal.SIGKILL)
@@ -205,7 +208,7 @@ def test_two_concurrent_builds_both_succeed_and_output_stays(tmp_path):
     raw = raw_copy(tmp_path / "raw")
     out = tmp_path / "build"
     first = _cli(raw, out, QUICK)
-    assert first.wait(300) == 0, first.communicate()
+    assert first.communicate(timeout=300) and first.returncode == 0
     missing = []
     stop = threading.Event()
 
@@ -218,7 +221,10 @@ def test_two_concurrent_builds_both_succeed_and_output_stays(tmp_path):
     w = threading.Thread(target=watch)
     w.start()
     procs = [_cli(raw, out, QUICK, "--force") for _ in range(2)]
-    results = [(p.wait(600), *p.communicate()) for p in procs]
+    results = []
+    for p in procs:
+        stdout, stderr = p.communicate(timeout=600)
+        results.append((p.returncode, stdout, stderr))
     stop.set()
     w.join()
     for rc, stdout, stderr in results:
