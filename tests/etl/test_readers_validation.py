@@ -81,9 +81,9 @@ def test_other_separators_are_named(tmp_path, sep, word):
     assert "x.csv: header row" in msg and word in msg, msg
 
 
-@pytest.mark.parametrize("head,word", [(b"PK\x03\x04\x14\x00", "zip archive"), (b"%PDF-1.7\n", "PDF"),
-                                       (b"\x1f\x8b\x08\x00", "gzip"), (b'{"data": [1, 2]}', "JSON"),
-                                       (b"\xff\xfes\x00i\x00", "UTF-16")])
+@pytest.mark.parametrize("head,word", [(b"PK\x03\x04\x14\x00", "a zip archive"), (b"%PDF-1.7\n", "a PDF document"),
+                                       (b"\x1f\x8b\x08\x00", "gzip-compressed"), (b'{"data": [1, 2]}', "JSON, not CSV"),
+                                       (b"\xff\xfes\x00i\x00", "UTF-16 encoded")])
 def test_other_formats_are_named(tmp_path, head, word):
     assert word in _error(_csv(tmp_path, head + b"\n" * 3))
 
