@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import fcntl
 import json
 import multiprocessing as mp
@@ -259,12 +258,15 @@ def _parse_one(module_name: str):
 _PR_SET_PDEATHSIG = 1
 
 
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)  # the C library already loaded into this process
+
+
 def _worker_init(parent: int) -> None:
     """Make a pool worker die with the build: SIGKILL of the parent (or any death that skips
     the pool's shutdown) would otherwise leave the workers running, holding their memory."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         pass  # not Linux: the pool's own shutdown is all there is
     if os.getppid() != parent:  # the parent died before prctl took effect
@@ -389,14 +391,11 @@ def _exchange(a: Path, b: Path) -> bool:
     """Swap two directories in one atomic step (Linux renameat2 RENAME_EXCHANGE); False when
     the system or file system cannot."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        fn = libc.renameat2
+        fn = _libc().renameat2
     except (OSError, AttributeError):
         return False
     fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    return False
+    return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
 def _swap(tmp: Path, out: Path) -> None:
