@@ -7,9 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from etl import vocabulary
+from etl import readers, vocabulary
 from etl.errors import InputError
 
 METRICS_DIR = Path(__file__).parent / "config" / "metrics"
@@ -79,12 +78,7 @@ def _check_range(path: Path, where: str, m: dict) -> tuple[float, float]:
 def load(directory: Path = METRICS_DIR) -> pd.DataFrame:
     rows, seen = [], set()
     for path in sorted(directory.glob("*.yaml")):
-        try:
-            items = yaml.safe_load(path.read_text()) or []
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-            raise InputError(path, where, "valid YAML", str(getattr(exc, "problem", exc))) from None
+        items = readers.read_yaml(path) or []
         if not isinstance(items, list):
             raise InputError(path, "top level", "a list of metric entries", type(items).__name__)
         for i, m in enumerate(items):

@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from etl import readers, vocabulary
 from etl.errors import InputError
@@ -43,12 +42,7 @@ FILE_KEYS = ("lad_boundaries", "icb_boundaries", "ward_lookup", "utla_lookup", "
 def config() -> dict:
     """etl/config/geographies.yaml, with its top-level keys checked (errors name the file and key)."""
     name = CONFIG_PATH.name
-    try:
-        cfg = yaml.safe_load(CONFIG_PATH.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        raise InputError(name, where, "valid YAML", str(getattr(exc, "problem", exc))) from None
+    cfg = readers.read_yaml(CONFIG_PATH, name)
     if not isinstance(cfg, dict):
         raise InputError(name, "top level", "a mapping of keys", type(cfg).__name__)
     for key in sorted(set(cfg) - set(CONFIG_KEYS)):

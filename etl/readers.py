@@ -267,6 +267,18 @@ def sheet_names(path: Path) -> list[str]:
         raise InputError(path, "file", f"a readable {path.suffix} workbook", f"{type(exc).__name__}: {exc}") from exc
 
 
+def read_yaml(path: Path, name: str | None = None):
+    """A YAML config file; a syntax error names the file, line and column."""
+    import yaml
+
+    try:
+        return yaml.safe_load(Path(path).read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        raise InputError(name or path, where, "valid YAML", str(getattr(exc, "problem", exc))) from None
+
+
 def require_columns(df: pd.DataFrame, columns: Iterable[str], path: Path | str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
@@ -300,7 +312,7 @@ def to_number(values: pd.Series, path: Path | str, column: str, *, row_offset: i
         if numeric:
             # a numeric spreadsheet cell: the same finiteness and sign checks as text
             out[i] = float(raw)
-            text = repr(raw)
+            text = str(raw)
         else:
             text = str(raw).strip()
             key = text.lower()

@@ -127,6 +127,11 @@ def finalise(df: pd.DataFrame, *, source_file: str | None = None) -> pd.DataFram
     return df[OBS_COLUMNS].reset_index(drop=True)
 
 
+def _plain(v):
+    """numpy scalars as plain Python values, so messages read 25000.0 rather than np.float64(...)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _first_failure(exc, df: pd.DataFrame):
     failure = getattr(exc, "failure_cases", None)
     if failure is not None and len(failure) and "index" in failure:
@@ -160,7 +165,7 @@ def validate_observations(df: pd.DataFrame, where: str = "observations", *, rang
         if metric in ranges and "range" in expected:
             lo, hi, unit = ranges[metric]
             expected += f" [{lo:g}, {hi:g}] ({unit})"
-        found = {k: row[k] for k in ("value", "lower", "upper", "status") if k in row}
+        found = {k: _plain(row[k]) for k in ("value", "lower", "upper", "status") if k in row}
         raise InputError(row.get("source_file", where),
                          f"{row.get('metric_id')} for area code {row.get('area_code')!r}, period {row.get('period')}, "
                          f"column {col!r}", expected, found) from exc
@@ -353,5 +358,5 @@ def validate_artefact(name: str, df: pd.DataFrame, ranges: dict | None = None) -
         where = f"row {idx}" if idx is not None else "table"
         if col:
             where += f", column {col!r}"
-        found = df.loc[idx].to_dict() if idx is not None else None
+        found = {k: _plain(v) for k, v in df.loc[idx].to_dict().items()} if idx is not None else None
         raise InputError(f"{name}.parquet", where, f"the {name} contract ({str(exc)[:300]})", found) from exc
