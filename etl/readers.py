@@ -80,7 +80,31 @@ def read_csv(path: Path, *, encoding: str = "utf-8-sig", skiprows: int | None = 
     if df.empty:
         raise InputError(path, "rows", "at least one data row", "header only")
     check_complete_last_row(path, df, encoding=encoding, skiprows=skiprows)
+    check_field_counts(path, df.shape[1], encoding=encoding, skiprows=skiprows)
     return df
+
+
+def check_field_counts(path: Path, n: int, *, encoding: str = "utf-8-sig", skiprows: int | None = None) -> None:
+    """Every row has the header's number of fields. pandas pads a short row with empty cells,
+    which read as 'not available': a row cut short or a lost separator would pass as a gap."""
+    data = Path(path).read_bytes()
+    skip = (skiprows or 0) + 1
+    if b'"' not in data:  # the common case, counted on bytes
+        for i, line in enumerate(data.splitlines()[skip:], start=skip + 1):
+            if line.strip() and line.count(b",") != n - 1:
+                raise InputError(path, f"row {i}", f"{n} fields as in the header (a row cut short, or a separator "
+                                 "lost or added?)", f"{line.count(b',') + 1} fields: {line[:80].decode(encoding, 'replace')!r}")
+        return
+    with open(path, encoding=encoding, errors="replace", newline="") as f:
+        for _ in range(skip):
+            f.readline()
+        reader = csv.reader(f)
+        start = skip + 1
+        for row in reader:
+            if row and len(row) != n and any(c.strip() for c in row):
+                raise InputError(path, f"row {start}", f"{n} fields as in the header (a row cut short, or a "
+                                 "separator lost or added?)", f"{len(row)} fields: {','.join(row)[:80]!r}")
+            start = skip + reader.line_num + 1
 
 
 # What a file that should be a CSV turns out to be, by its first bytes.

@@ -6,7 +6,7 @@ duplicated row, an unknown area code, a changed marking convention, deleted -- a
 that reads it is run on a throw-away copy of data/raw. Bad values and bad layouts too: a value
 beyond anything plausible, a negative value, a code with a letter O for a zero, two columns
 exchanged (count and denominator), an HTML page or a semicolon-separated file saved under the
-CSV's name, a quote left open; in workbooks, numeric cells made negative, thousands of times too
+CSV's name, a quote left open, a row cut short; in workbooks, numeric cells made negative, thousands of times too
 large or infinite; for shapefiles, a damaged or missing .dbf / .shx / .prj. Each case must end in an InputError whose
 message names the file and a row, column, area code (or, for file-level damage, the file
 itself); a bare exception or a silent success fails the test. A few mutations are genuinely
@@ -46,7 +46,7 @@ MUTATIONS = ["truncated", "empty", "wrong_encoding", "renamed_column", "non_nume
              "unknown_area_code", "changed_marker", "missing_file",
              # bad values and layouts (issue 14)
              "out_of_range", "negative", "letter_o_code", "swapped_columns", "html_page", "semicolon",
-             "unclosed_quote", "negative_cells", "scaled_cells", "infinite_cell",
+             "unclosed_quote", "short_row", "negative_cells", "scaled_cells", "infinite_cell",
              "dbf_empty", "dbf_missing", "dbf_truncated", "shx_missing", "prj_missing"]
 COMPANION = {"dbf_empty": ".dbf", "dbf_missing": ".dbf", "dbf_truncated": ".dbf", "shx_missing": ".shx",
              "prj_missing": ".prj"}
@@ -500,6 +500,13 @@ def csv_mutation(spec: Spec, mutation: str) -> tuple[bytes | None, str] | None:
         for row in csv.reader(io.StringIO("".join(lines))):
             w.writerow(row)
         return (bom + buf.getvalue()).encode("utf-8"), "re-saved with ';' as the separator"
+    if mutation == "short_row":
+        # a data row (not the last) missing its last two fields: pandas pads it with empty cells
+        i = _find(lines, header, spec.pick)
+        if i is None or i >= len(lines) - 1 or len(header) < 3:
+            return None
+        f = _row(lines[i])[:-2]
+        return out(lines[:i] + [_unparse(f, lines[i])] + lines[i + 1:]), f"file row {i + 1} without its last two fields"
     if mutation == "unclosed_quote":
         # open a quote at the start of the second field of a row 40% into the file, never closed
         i = max(1, int(len(lines) * 0.4))
@@ -598,7 +605,7 @@ def parquet_mutation(spec: Spec, mutation: str):
         df.loc[i, "Values"] = f"{float(old) * 1000:.6g}" if mutation == "out_of_range" else "-" + old
         desc = f"row {i} Values {old} -> {df.loc[i, 'Values']}"
     elif mutation in ("wrong_encoding", "letter_o_code", "swapped_columns", "html_page", "semicolon",
-                      "unclosed_quote", "negative_cells", "scaled_cells", "infinite_cell", *COMPANION):
+                      "unclosed_quote", "short_row", "negative_cells", "scaled_cells", "infinite_cell", *COMPANION):
         return None
     else:
         raise AssertionError(mutation)

@@ -106,7 +106,7 @@ def test_stale_temporaries_of_dead_builds_are_removed(tmp_path):
 # --------------------------------------------------------------------------- SIGKILL
 def test_sigkill_leaves_no_workers_and_no_temporaries(tmp_path):
     out = tmp_path / "build"
-    proc = _cli(RAW, out, PARALLEL, "--force", log=tmp_path / "build.log")
+    proc = _cli(RAW, out, PARALLEL, "--force", log=tmp_path / "etl-output.txt")
     workers: list[int] = []
     deadline = time.time() + 120
     # wait for the pool (children running the same command line) and the temporary directory
@@ -115,7 +115,7 @@ def test_sigkill_leaves_no_workers_and_no_temporaries(tmp_path):
         if len(workers) >= 2 and _temporaries(tmp_path):
             break
         time.sleep(0.05)
-    assert proc.poll() is None, f"the build ended before it could be killed: {(tmp_path / 'build.log').read_text()}"
+    assert proc.poll() is None, f"the build ended before it could be killed: {(tmp_path / 'etl-output.txt').read_text()}"
     assert len(workers) >= 2, "the build never started its worker processes"
     time.sleep(1.0)  # let the workers get busy
     os.kill(proc.pid, signal.SIGKILL)

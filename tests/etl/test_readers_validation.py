@@ -115,6 +115,19 @@ def test_extra_field_says_how_many(tmp_path):
     assert "line 11" in msg and "13 fields as in the header" in msg and "15 fields" in msg, msg
 
 
+@pytest.mark.parametrize("quoted", [False, True])
+def test_row_cut_short_is_named(tmp_path, quoted):
+    """pandas pads a short row with empty cells (read as 'not available'): name the row."""
+    lines = _lines()
+    i = next(i for i, ln in enumerate(lines) if ('"' in ln) == quoted and i > 5)
+    lines[i] = ",".join(lines[i].split(",")[:-3]) + "\n"
+    if not quoted:
+        lines = [ln for ln in lines if '"' not in ln]  # a file without quotes takes the fast count
+        i = next(j for j, ln in enumerate(lines) if ln.count(",") < 12)
+    msg = _error(_csv(tmp_path, "".join(lines)))
+    assert f"x.csv: row {i + 1}: expected 13 fields as in the header" in msg, msg
+
+
 def test_multi_line_cells_that_close_properly_are_read(tmp_path):
     text = 'site_id,latitude,note\nA,1.0,"two\nlines, fine"\nB,2.0,plain\n'
     df = readers.read_csv(_csv(tmp_path, text), required=["site_id", "latitude"])
