@@ -4,14 +4,26 @@ The build writes everything into a temporary sibling directory and swaps it in o
 step succeeded, so a bad input leaves the previous good build untouched (and a running app
 keeps serving it). When the inputs and the ETL code are unchanged (manifest fingerprint), the
 build is skipped.
+
+Faults: builds into the same directory take a lock (`.<out>.lock` beside it), so they run one
+after another; the swap exchanges the two directories in one step where the system can
+(renameat2), so the output directory is never missing; the temporary directory is removed on
+every failure, and after a kill by a small janitor process that waits for the build to end;
+worker processes die with the build. The output is world-readable (0755 / 0644), so an app
+running as another user can read it.
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import fcntl
 import json
 import multiprocessing as mp
 import os
 import resource
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -49,6 +61,17 @@ def _check_codes(obs, areas) -> None:
     bad = [(g, c) not in known for g, c in zip(obs["geography"], obs["area_code"])]
     if any(bad):
         r = obs[bad].iloc[0]
+        if r["geography"] in ("uk", "country"):
+            # The UK and nation codes come from the vocabulary, not from a lookup file: when a
+            # publisher's file uses one the vocabulary lacks, the vocabulary is the suspect.
+            from etl import geography
+
+            key = "uk" if r["geography"] == "uk" else "countries"
+            declared = sorted(areas.loc[areas["geography"] == r["geography"], "code"])
+            raise InputError(geography.CONFIG_PATH.name, f"key {key!r}",
+                             f"the {r['geography']} code {r['area_code']} that {r['source_file']} uses "
+                             f"({r['metric_id']}, {r['period']}) (a typo in the config?)",
+                             f"declared codes {declared}")
         raise InputError(r["source_file"], f"area code {r['area_code']!r} ({r['metric_id']}, {r['period']})",
                          f"a known {r['geography']} GSS code", r["area_code"])
 
@@ -90,7 +113,10 @@ def build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False
     file relative to the raw directory."""
     rawp = Path(raw).resolve()
     try:
-        return _build(raw, out, check_only=check_only, force=force, log=log)
+        if check_only:  # writes nothing: no need to wait for a build in progress
+            return _build(raw, out, check_only=check_only, force=force, log=log)
+        with build_lock(Path(out)):
+            return _build(raw, out, check_only=check_only, force=force, log=log)
     except InputError as exc:
         name = str(exc.file)
         for prefix in (str(rawp) + os.sep, str(Path(raw)) + os.sep):
@@ -115,11 +141,8 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
         except (ValueError, OSError):
             pass
 
-    import pandas as pd
-
-    from etl import boundaries, catalogue, geography, la_view, mission, sources, vocabulary
+    from etl import catalogue, sources
     from etl.context import Context
-    from etl.schema import OBS_COLUMNS, finalise, validate_observations
 
     mods = sources.load_all()
     declared = declared_inputs(mods)
@@ -131,12 +154,25 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
         if hasattr(m, "extend_areas"):
             m.extend_areas(ctx)
     out.parent.mkdir(parents=True, exist_ok=True)
-    geo_tmp = Path(tempfile.mkdtemp(prefix=out.name + ".geo-", dir=out.parent))
+    remove_stale_temporaries(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{out.name}.geo-{os.getpid()}-", dir=out.parent))
+    janitor = _start_janitor(tmp, out)
     try:
-        results, geo_sizes = _run_parallel(ctx, mods, raw, geo_tmp, check_only)
-    except BaseException:
-        shutil.rmtree(geo_tmp, ignore_errors=True)
-        raise
+        return _build_into(tmp, raw, out, t0, fp, mods, inputs, cat, ctx, check_only=check_only, log=log)
+    finally:
+        # on success `tmp` was swapped into place (it no longer exists, or holds the old build)
+        shutil.rmtree(tmp, ignore_errors=True)
+        _stop_janitor(janitor)
+
+
+def _build_into(tmp: Path, raw: Path, out: Path, t0: float, fp: str, mods, inputs, cat, ctx, *,
+                check_only: bool, log) -> dict:
+    import pandas as pd
+
+    from etl import geography, la_view, mission, vocabulary
+    from etl.schema import OBS_COLUMNS, SCHEMAS, finalise, validate_artefact, validate_observations
+
+    results, geo_sizes = _run_parallel(ctx, mods, raw, tmp, check_only)
     frames, timings = [], {}
     for name, (df, seconds, (extra, dropped)) in results.items():
         ctx.extra_tables.update(extra)
@@ -165,45 +201,45 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
     t_mission = time.perf_counter()
     mission_tables = mission.compute(obs, areas)
     mission_seconds = round(time.perf_counter() - t_mission, 2)
+    # every table the app reads meets its schema before anything is written
+    tables = {"areas": areas, "metrics": metrics_df, "la_view": view,
+              "geographies": vocabulary.geographies_frame(), "nations": vocabulary.nations_frame(),
+              "labels": vocabulary.labels_frame(),
+              **mission_tables, **ctx.extra_tables}
+    for name, df in tables.items():
+        if name in SCHEMAS:
+            validate_artefact(name, df)
+        else:
+            log(f"build: warning: no schema for {name}.parquet in etl/schema.py; written unchecked")
     if check_only:
-        shutil.rmtree(geo_tmp, ignore_errors=True)
         log(f"check: {len(obs)} observations valid; nothing written ({time.perf_counter() - t0:.1f} s)")
         return {"rows": len(obs)}
 
-    tmp = geo_tmp  # already holds the geometry written in parallel with the parsers
-    try:
-        obs.to_parquet(tmp / "observations.parquet", index=False)
-        areas.to_parquet(tmp / "areas.parquet", index=False)
-        metrics_df.to_parquet(tmp / "metrics.parquet", index=False)
-        view.to_parquet(tmp / "la_view.parquet", index=False)
-        vocabulary.write_tables(tmp)
-        for name, df in mission_tables.items():
-            df.to_parquet(tmp / f"{name}.parquet", index=False)
-        for name, df in ctx.extra_tables.items():
-            df.to_parquet(tmp / f"{name}.parquet", index=False)
-        rows_per_metric = obs.groupby("metric_id").size().astype(int).to_dict()
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        man = {
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "fingerprint": fp,
-            "build_seconds": round(time.perf_counter() - t0, 2),
-            "peak_memory_mb": round(peak_mb, 1),
-            "parse_seconds": timings,
-            "mission_seconds": mission_seconds,
-            "inputs": inputs,
-            "rows_per_metric": rows_per_metric,
-            "observations": len(obs),
-            "dropped_rows": ctx.dropped,
-            "geometry_bytes": geo_sizes,
-            "mission_basis": sorted(mission_tables["mission_gap"]["basis"].unique().tolist())
-            if not mission_tables["mission_gap"].empty else [],
-            "current_vintage": geography.config()["current_vintage"],
-        }
-        (tmp / "manifest.json").write_text(json.dumps(man, indent=2, default=str))
-        _swap(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    # `tmp` already holds the geometry written in parallel with the parsers
+    obs.to_parquet(tmp / "observations.parquet", index=False)
+    for name, df in tables.items():
+        df.to_parquet(tmp / f"{name}.parquet", index=False)
+    rows_per_metric = obs.groupby("metric_id").size().astype(int).to_dict()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    man = {
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "fingerprint": fp,
+        "build_seconds": round(time.perf_counter() - t0, 2),
+        "peak_memory_mb": round(peak_mb, 1),
+        "parse_seconds": timings,
+        "mission_seconds": mission_seconds,
+        "inputs": inputs,
+        "rows_per_metric": rows_per_metric,
+        "observations": len(obs),
+        "dropped_rows": ctx.dropped,
+        "geometry_bytes": geo_sizes,
+        "mission_basis": sorted(mission_tables["mission_gap"]["basis"].unique().tolist())
+        if not mission_tables["mission_gap"].empty else [],
+        "current_vintage": geography.config()["current_vintage"],
+    }
+    (tmp / "manifest.json").write_text(json.dumps(man, indent=2, default=str))
+    _make_readable(tmp)
+    _swap(tmp, out)
     log(f"build: wrote {out} ({len(obs)} observations, {man['build_seconds']} s, peak {man['peak_memory_mb']} MB)")
     return man
 
@@ -227,6 +263,24 @@ def _parse_one(module_name: str):
     return df, time.perf_counter() - t, (extra, dropped)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)  # the C library already loaded into this process
+
+
+def _worker_init(parent: int) -> None:
+    """Make a pool worker die with the build: SIGKILL of the parent (or any death that skips
+    the pool's shutdown) would otherwise leave the workers running, holding their memory."""
+    try:
+        _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the pool's own shutdown is all there is
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _geometry(raw: Path, out: Path):
     from etl import boundaries
 
@@ -244,7 +298,8 @@ def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool):
         results = {n.rsplit(".", 1)[-1]: _parse_one(n) for n in names}
         sizes = {} if check_only else _geometry(raw, geo_out)
         return results, sizes
-    with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork")) as ex:
+    with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork"), initializer=_worker_init,
+                             initargs=(os.getpid(),)) as ex:
         geo = None if check_only else ex.submit(_geometry, raw, geo_out)
         futs = {n.rsplit(".", 1)[-1]: ex.submit(_parse_one, n) for n in names}
         results = {n: f.result() for n, f in futs.items()}
@@ -252,8 +307,112 @@ def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool):
     return results, sizes
 
 
+# ----------------------------------------------------------------------------- faults
+def lock_path(out: Path) -> Path:
+    return Path(out).parent / f".{Path(out).name}.lock"
+
+
+@contextlib.contextmanager
+def build_lock(out: Path):
+    """Exclusive lock on `.<out>.lock` beside the output: concurrent builds into the same
+    directory run one after another (the second usually finds the first's result up to date).
+    The kernel drops the lock when the holder dies, so a killed build never blocks the next."""
+    path = lock_path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(out: Path) -> list[Path]:
+    """Remove `<out>.geo-<pid>-*` / `<out>.old-<pid>-*` directories left by builds that were
+    killed before they could clean up (their process no longer exists)."""
+    removed = []
+    for p in Path(out).parent.glob(f"{Path(out).name}.*-*"):
+        kind, _, rest = p.name[len(Path(out).name) + 1:].partition("-")
+        pid = rest.split("-", 1)[0]
+        if kind in ("geo", "old") and pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
+
+
+# Waits until its stdin reaches end-of-file, which happens when the build process and every
+# worker it forked have closed it: normally at the end of the build, or when they were killed.
+# Then it removes what the build may have left (on success the temporary no longer exists).
+_JANITOR = """
+import glob, shutil, signal, sys
+for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signal.signal(s, signal.SIG_IGN)
+sys.stdin.buffer.read()
+shutil.rmtree(sys.argv[1], ignore_errors=True)
+for p in glob.glob(glob.escape(sys.argv[2]) + "*"):
+    shutil.rmtree(p, ignore_errors=True)
+"""
+
+
+def _start_janitor(tmp: Path, out: Path):
+    try:
+        return subprocess.Popen([sys.executable, "-I", "-S", "-c", _JANITOR, str(tmp),
+                                 f"{out}.old-{os.getpid()}-"], stdin=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None  # cleanup after a kill then falls to the next build (remove_stale_temporaries)
+
+
+def _stop_janitor(proc) -> None:
+    if proc is None:
+        return
+    try:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+
+
+def _make_readable(tmp: Path) -> None:
+    """mkdtemp makes 0700 directories: the build is data for an app that may run as another user."""
+    os.chmod(tmp, 0o755)
+    for p in tmp.rglob("*"):
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one atomic step (Linux renameat2 RENAME_EXCHANGE); False when
+    the system or file system cannot."""
+    try:
+        fn = _libc().renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
 def _swap(tmp: Path, out: Path) -> None:
-    """Replace `out` with `tmp` with two renames; the old build is removed only afterwards."""
+    """Put `tmp` in place of `out`. With an existing build the two are exchanged atomically
+    (a reader always finds a complete directory) and the old one, now at `tmp`, is removed;
+    without renameat2 two renames leave a moment without `out`."""
+    if out.exists() and _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     old = None
     if out.exists():
         old = out.with_name(f"{out.name}.old-{os.getpid()}-{time.time_ns()}")

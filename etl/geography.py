@@ -24,7 +24,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from etl import combined_authorities, readers, vocabulary
 from etl.errors import InputError
@@ -33,13 +32,38 @@ CONFIG_PATH = Path(__file__).parent / "config" / "geographies.yaml"
 Z95 = 1.959963984540054
 
 
+CONFIG_KEYS = {"current_vintage": str, "files": dict, "geographies": dict, "countries": dict, "uk": dict,
+               "icb_rule": str}
+FILE_KEYS = ("lad_boundaries", "icb_boundaries", "ward_lookup", "utla_lookup", "lsoa_icb_lookup", "code_changes",
+             "ltla_2019_lookup", "populations", "ltla_2014_lookup")
+
+
 @lru_cache(maxsize=1)
 def config() -> dict:
-    return yaml.safe_load(CONFIG_PATH.read_text())
+    """etl/config/geographies.yaml, with its top-level keys checked (errors name the file and key)."""
+    name = CONFIG_PATH.name
+    cfg = readers.read_yaml(CONFIG_PATH, name)
+    if not isinstance(cfg, dict):
+        raise InputError(name, "top level", "a mapping of keys", type(cfg).__name__)
+    for key in sorted(set(cfg) - set(CONFIG_KEYS)):
+        raise InputError(name, f"key {key!r}", f"only the keys {sorted(CONFIG_KEYS)} (a misspelt key?)", key)
+    for key, typ in CONFIG_KEYS.items():
+        if not isinstance(cfg.get(key), typ):
+            raise InputError(name, f"key {key!r}", f"a {typ.__name__}", cfg.get(key, "missing"))
+    files = cfg["files"]
+    for key in sorted(set(files) ^ set(FILE_KEYS)):
+        raise InputError(name, f"files.{key}", f"exactly the file keys {list(FILE_KEYS)}",
+                         "unknown key" if key in files else "missing key")
+    return cfg
 
 
 def raw_path(raw: Path, key: str) -> Path:
-    return raw / config()["files"][key]
+    """The raw file named by files.<key>; a missing file names the config key that points to it."""
+    rel = config()["files"][key]
+    path = raw / rel
+    if not path.exists() and Path(raw).is_dir():
+        raise InputError(rel, "file", f"this file to exist (files.{key} in {CONFIG_PATH.name})", "missing file")
+    return path
 
 
 # --------------------------------------------------------------------------- code changes
@@ -48,11 +72,19 @@ def code_changes(raw: Path) -> pd.DataFrame:
     path = raw_path(raw, "code_changes")
     df = readers.read_csv(path, required=["oldcd", "oldnm", "newcd", "newnm", "type", "start"])
     rows = df.index.to_numpy() + 2  # file row numbers, kept through the filter below
-    keep = (df["type"].isin(["merger", "new_code"]) & df["oldcd"].str.match(r"^[ENSW]0[6-9]|^S12")).to_numpy()
+    change = df["type"].isin(["merger", "new_code"]).to_numpy()
+    ltla = df["oldcd"].str.match(r"^[ENSW]0[6-9]\d{6}$|^S12\d{6}$").to_numpy()
+    # other mergers are of combined authorities; any other code is a typo, not a row to skip
+    readers.leave_out_unused(df.loc[change, "oldcd"], ltla[change], path, "oldcd", rows=rows[change])
+    keep = change & ltla
     df, rows = df[keep], rows[keep]
     df = df.rename(columns={"oldcd": "old_code", "oldnm": "old_name", "newcd": "new_code",
                             "newnm": "new_name", "start": "year"})
     years, _ = readers.to_number(df["year"], path, "start", markers={}, rows=rows)
+    odd = ~years.between(1996, 2100)  # GSS codes date from the 1990s reorganisations
+    if odd.any():
+        i = int(np.flatnonzero(odd.to_numpy())[0])
+        raise InputError(path, f"row {rows[i]}, column 'start'", "a year between 1996 and 2100", df["year"].iloc[i])
     df["year"] = years.astype(int)
     readers.check_unique(df, ["old_code", "new_code"], path, rows=rows)
     # Old codes must be real former LTLAs: present in the 2014 or April 2019 LTLA lookups.
@@ -95,7 +127,15 @@ def populations(raw: Path) -> pd.Series:
     """2020 population by GSS code (mySociety, CC-BY-4.0), used only as merger weights."""
     path = raw_path(raw, "populations")
     df = readers.read_csv(path, required=["gss-code", "pop-2020"])
-    vals, _ = readers.to_number(df["pop-2020"], path, "pop-2020")
+    vals, _ = readers.to_number(df["pop-2020"], path, "pop-2020", allow_negative=False)
+    # the weights of merged districts: a local authority between 1,000 and 2 million people
+    # (Isles of Scilly ~2,000; Birmingham ~1.1 million), any area at most the UK's
+    is_la = df["gss-code"].str[:3].isin(["E06", "E07", "E08", "E09", "W06", "S12", "N09"]).to_numpy()
+    odd = vals.notna().to_numpy() & ((is_la & ~vals.between(1_000, 2_000_000).to_numpy()) | (vals > 80_000_000).to_numpy())
+    if odd.any():
+        i = int(np.flatnonzero(odd)[0])
+        raise InputError(path, f"row {i + 2}, column 'pop-2020'",
+                         "a plausible population (a local authority: 1,000 to 2,000,000)", df["pop-2020"].iloc[i])
     s = pd.Series(vals.to_numpy(), index=df["gss-code"].to_numpy()).dropna()
     return s[~s.index.duplicated()]
 
@@ -105,6 +145,14 @@ def _ltla_frame(raw: Path, succ: dict[str, str]) -> pd.DataFrame:
     path = raw_path(raw, "ward_lookup")
     w = readers.read_csv(path, required=["LAD23CD", "LAD23NM", "RGN23CD", "RGN23NM", "CTRY23CD", "CTRY23NM"])
     lad = w.drop_duplicates("LAD23CD")[["LAD23CD", "LAD23NM", "RGN23CD", "RGN23NM", "CTRY23CD"]]
+    twice = lad["LAD23NM"].duplicated(keep=False)
+    if twice.any():  # one district under two codes: a mistyped code on some of its wards
+        d = lad[twice].sort_values("LAD23NM")
+        name = d["LAD23NM"].iloc[0]
+        codes = d.loc[d["LAD23NM"] == name, "LAD23CD"].tolist()
+        rare = min(codes, key=lambda c: int((w["LAD23CD"] == c).sum()))
+        row = int(np.flatnonzero((w["LAD23CD"] == rare).to_numpy())[0]) + 2
+        raise InputError(path, f"row {row}, column 'LAD23CD'", f"one code for {name}", f"codes {codes}")
     if len(lad) != 361:
         raise InputError(path, "column 'LAD23CD'", "361 distinct December 2023 LAD codes", len(lad))
     lad = lad.rename(columns={"LAD23CD": "code_2023", "LAD23NM": "name", "RGN23CD": "region_code",
@@ -115,6 +163,11 @@ def _ltla_frame(raw: Path, succ: dict[str, str]) -> pd.DataFrame:
 
     upath = raw_path(raw, "utla_lookup")
     u = readers.read_csv(upath, required=["LTLA23CD", "UTLA23CD", "UTLA23NM"])
+    odd = ~u["LTLA23CD"].isin(set(lad["code_2023"]))
+    if odd.any():
+        i = int(np.flatnonzero(odd.to_numpy())[0])
+        raise InputError(upath, f"row {i + 2}, column 'LTLA23CD'", f"a December 2023 LAD code from {Path(path).name}",
+                         u["LTLA23CD"].iloc[i])
     umap = dict(zip(u["LTLA23CD"], u["UTLA23CD"]))
     ew = lad["code_2023"].str[:1].isin(["E", "W"])
     missing = sorted(set(lad.loc[ew, "code_2023"]) - set(umap))
@@ -226,11 +279,43 @@ def build_areas(raw: Path, changes: pd.DataFrame | None = None) -> pd.DataFrame:
             rows.append(dict(code=r.old_code, name=r.old_name, geography="ltla", la_type=la_type(r.old_code),
                              active=False, successor_code=succ[r.old_code]))
     areas = pd.DataFrame(rows)
+    check_vocabulary(areas, lad, raw)
     for col in ("icb_split",):
         areas[col] = areas[col].fillna(False).astype(bool)
     areas["vintage"] = np.where(areas["active"], "current", "retired")
     areas = areas.drop_duplicates(["code", "geography"]).reset_index(drop=True)
     return combined_authorities.add_to_areas(raw, areas, succ)
+
+
+def check_vocabulary(areas: pd.DataFrame, lad: pd.DataFrame, raw: Path) -> None:
+    """The GSS codes and prefixes in geographies.yaml must match the lookups: a typo there is
+    reported against geographies.yaml and its key, not against the data file that first uses
+    the code."""
+    name = CONFIG_PATH.name
+    lookup = raw_path(raw, "ward_lookup")
+    in_lookup = set(lad["country_code"].dropna())
+    declared = set(vocabulary.nations())
+    for code in sorted(declared - in_lookup):
+        raise InputError(name, f"countries.{code}",
+                         f"a nation code used in {Path(lookup).name} (column CTRY23CD: {sorted(in_lookup)})",
+                         f"{code} (a typo?)")
+    for code in sorted(in_lookup - declared):
+        raise InputError(name, "countries", f"an entry for every nation in {Path(lookup).name}", f"no entry for {code}")
+    for code, spec in vocabulary.nations().items():
+        if spec["letter"] != code[:1]:
+            raise InputError(name, f"countries.{code}.letter", f"the first letter of the code ({code[:1]})",
+                             spec["letter"])
+    current = areas[areas["active"]]
+    ltla_codes = set(current.loc[current["geography"] == "ltla", "code"])
+    for gid, g in vocabulary.geographies().items():
+        codes = current.loc[current["geography"] == gid, "code"]
+        if gid != "ltla":  # single-tier districts are upper tier too, under their LTLA prefixes
+            codes = codes[~codes.isin(ltla_codes)]
+        bad = codes[~codes.str[:3].isin(g.prefixes)]
+        if len(bad):
+            raise InputError(name, f"geographies.{gid}.prefixes",
+                             f"the prefixes of every current {g.noun} code in the lookups",
+                             f"{bad.iloc[0]} (prefix {bad.iloc[0][:3]}) is not among {list(g.prefixes)}")
 
 
 # --------------------------------------------------------------------------- harmonisation

@@ -71,6 +71,7 @@ RULE_REGION = "non-agglomeration zone of its region or nation (derived)"
 METRO_PREFIXES = ("E08", "E09")
 NEIGHBOUR_DISTANCE_M = 250
 MIN_CAPTURE = 75.0
+UK_LAT, UK_LON = (49.8, 61.0), (-8.8, 2.0)  # bounding box of the UK, degrees
 
 
 def is_agglomeration(code: str) -> bool:
@@ -82,8 +83,12 @@ def read_zone_file(ctx: Context, year: int) -> pd.DataFrame:
     rel = ZONE_FILES[year]
     df = readers.read_csv(ctx.path(rel), required=ZONE_COLUMNS)
     df["file_row"] = np.arange(len(df)) + 2
-    if len(df) != 43 or set(df["unique_code"]) != {f"UK{i:04d}" for i in range(1, 44)}:
-        raise InputError(rel, "column 'unique_code'", "43 zones UK0001-UK0043", sorted(df["unique_code"])[:5])
+    expected = {f"UK{i:04d}" for i in range(1, 44)}
+    if len(df) != 43 or set(df["unique_code"]) != expected:
+        odd = df[~df["unique_code"].isin(expected)]
+        where = f"row {odd['file_row'].iloc[0]}, column 'unique_code'" if len(odd) else "column 'unique_code'"
+        raise InputError(rel, where, "43 zones UK0001-UK0043",
+                         f"unexpected {sorted(odd['unique_code'])[:5]}, missing {sorted(expected - set(df['unique_code']))[:5]}")
     readers.check_unique(df, ["unique_code"], rel)
     for i, m in enumerate(df["pollutant_metric"]):
         if " ".join(m.split()) != f"Nitrogen Dioxide annual mean Limit Value {year}":  # 2021 has a no-break space
@@ -137,6 +142,14 @@ def no2_sites(ctx: Context, names: pd.DataFrame) -> pd.DataFrame:
     no2["zone_code"] = no2["aqd_name"].map(code_of)
     no2["lat"], _ = readers.to_number(no2["latitude"], META, "latitude", markers={}, rows=no2["file_row"])
     no2["lon"], _ = readers.to_number(no2["longitude"], META, "longitude", markers={}, rows=no2["file_row"])
+    # a site placed outside the UK would silently fall outside every LTLA
+    for col, (lo, hi) in (("lat", UK_LAT), ("lon", UK_LON)):
+        out = ~no2[col].between(lo, hi)
+        if out.any():
+            r = no2[out].iloc[0]
+            raise InputError(META, f"row {r['file_row']}, column {'latitude' if col == 'lat' else 'longitude'!r}",
+                             f"a WGS84 {'latitude' if col == 'lat' else 'longitude'} inside the UK ({lo} to {hi})",
+                             r["latitude" if col == "lat" else "longitude"])
     readers.check_unique(no2, ["site_id"], META)
     return no2[["site_id", "site_name", "zone_code", "aqd_name", "lat", "lon"]].reset_index(drop=True)
 
@@ -164,6 +177,9 @@ def assign_zones(ctx: Context, names: pd.DataFrame | None = None) -> pd.DataFram
     lads = _lads(ctx)
     pts = gpd.GeoDataFrame(sites, geometry=gpd.points_from_xy(sites["lon"], sites["lat"]), crs=4326).to_crs(27700)
     joined = gpd.sjoin(pts, lads, how="inner", predicate="within")
+    # a coastal site just outside the clipped (BUC) boundaries has no LTLA: counted, not silent
+    ctx.drop(META, "NO2 site outside every LTLA boundary (coastline-clipped polygons)",
+             sorted(set(sites["site_id"]) - set(joined["site_id"])))
     areas = ctx.areas[(ctx.areas["geography"] == "ltla") & ctx.areas["active"]]
     group = dict(zip(areas["code"], areas["region_code"].where(areas["region_code"].notna(), areas["country_code"])))
     result: dict[str, dict] = {}
@@ -272,12 +288,25 @@ def parse_site_medians(ctx: Context, names: pd.DataFrame) -> pd.DataFrame:
     if bad_year.any():
         r = df[bad_year].iloc[0]
         raise InputError(SITE_MEANS, f"row {r['file_row']}, column 'date'", "a year like 2017", r["date"])
+    for col, name, (lo, hi) in (("value", "mean", (0, 500)), ("capture", "capture_rate", (0, 100))):
+        odd = df[col].notna() & ~df[col].between(lo, hi)
+        if odd.any():  # checked before the medians, where one wild site mean would hide
+            r = df[odd].iloc[0]
+            raise InputError(SITE_MEANS, f"row {r['file_row']}, column {name!r}", f"a value between {lo} and {hi}", r[name])
+    # AURN sites capture most hours (median above 90%); a file whose captures look like NO2 means
+    # has its columns exchanged, and the 75% filter below would silently drop nearly every row
+    if df["capture"].notna().any() and df["capture"].median() < 50:
+        raise InputError(SITE_MEANS, "columns 'mean'/'capture_rate'",
+                         "data capture mostly above 75% (the AURN norm); are the two columns exchanged?",
+                         f"median capture_rate {df['capture'].median():.1f}, median mean {df['value'].median():.1f}")
     df = df[(df["date"] != "2019") & (df["capture"] >= MIN_CAPTURE) & df["value"].notna()]
     sites = no2_sites(ctx, names).set_index("site_id")
     unknown = ~df["code"].isin(sites.index)
     if unknown.any():
         r = df[unknown].iloc[0]
-        raise InputError(SITE_MEANS, f"row {r['file_row']}, column 'code'", "an AURN site in the AURN metadata", r["code"])
+        raise InputError(SITE_MEANS, f"row {r['file_row']}, column 'code'",
+                         f"an AURN NO2 site listed in {META} (if it is listed there, that file is damaged: "
+                         f"it lost the site's NO2 row)", r["code"])
     df["zone_code"] = df["code"].map(sites["zone_code"])
     readers.check_unique(df, ["code", "date"], SITE_MEANS)
     g = df.groupby(["zone_code", "date"])["value"].agg(["median", "size"]).reset_index()

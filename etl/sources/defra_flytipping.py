@@ -122,7 +122,7 @@ def parse(ctx: Context) -> pd.DataFrame:
         c = grp.assign(value=grp["count"], status=grp["count_status"],
                        note=[_note(b) for b in grp["basis"]])
         ltla = harmonise_counts(ctx, c[c["geography"] == "ltla"], ["count"], lambda s: s["count"],
-                                "incidents").assign(geography="ltla")
+                                "incidents", source=f"{SOURCE} [{SHEET}]").assign(geography="ltla")
         counts = pd.concat([c[c["geography"] != "ltla"].assign(derived=False), ltla], ignore_index=True)
         counts["metric_id"] = "fly_tipping_incidents"
         frames.append(counts)
@@ -134,7 +134,8 @@ def parse(ctx: Context) -> pd.DataFrame:
                                  for b, p, a in zip(grp["basis"], grp["period"], grp["area_code"])])
             ltla = harmonise_counts(ctx, r[r["geography"] == "ltla"], ["count", "population"],
                                     lambda s: s["count"] / s["population"] * 1000,
-                                    "incidents and mid-year population").assign(geography="ltla")
+                                    "incidents and mid-year population",
+                                    source=f"{SOURCE} [{SHEET}]").assign(geography="ltla")
             rates = pd.concat([r[r["geography"] != "ltla"].assign(derived=False), ltla], ignore_index=True)
             ok = rates["status"].eq("ok") & rates["count"].notna() & (rates["population"] > 0)
             _, lo, hi = stats.rate_ci(rates["count"].where(ok), rates["population"].where(ok), per=1000)

@@ -225,6 +225,9 @@ def parse_edition(ctx: Context, rel_path: str, years: set[str] | None) -> pd.Dat
     count, _ = to_number_rows(df[count_col], rows, rel_path, count_col, markers=DFE_MARKERS, allow_negative=False)
     pop, _ = to_number_rows(df["population_estimate"], rows, rel_path, "population_estimate", markers=DFE_MARKERS,
                             allow_negative=False)
+    # the CI below is computed from count and population: they must give the published rate
+    readers.check_rate(count, pop, rate, 10_000, rel_path, (count_col, "population_estimate", "rate_per_10000"),
+                       rows=rows, tolerance=1.0)
     for i, t in enumerate(df["time_period"]):
         if not (len(t) == 4 and t.isdigit()):
             raise InputError(rel_path, f"row {df['file_row'].iloc[i]}, column 'time_period'", "a year like 2025", t)

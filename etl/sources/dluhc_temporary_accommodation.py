@@ -171,7 +171,17 @@ def read_any_sheet(path: str, sheet: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------- TA1
 
 
-def parse_ta1(path: Path, source: str, sheet: str, period: str) -> pd.DataFrame:
+def _is_figure(v) -> bool:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return not pd.isna(v)
+    try:
+        float(str(v).replace(",", ""))
+        return str(v).strip().lower() not in ("nan", "")
+    except ValueError:
+        return False
+
+
+def parse_ta1(path: Path, source: str, sheet: str, period: str, drop=None) -> pd.DataFrame:
     """Rows of TA1 with a GSS code: code, name, count, households (000s), published rate, status."""
     raw = read_any_sheet(str(path), sheet)
     where = f"{source} [{sheet}]"
@@ -196,6 +206,18 @@ def parse_ta1(path: Path, source: str, sheet: str, period: str) -> pd.DataFrame:
     body = raw.iloc[start:]
     codes = body.iloc[:, 0].astype(str).str.strip()
     keep = codes.str.fullmatch(r"E(0[6-9]|12|92)\d{6}")
+    # Rows without an LA, region or England code are notes and blank lines, except MHCLG's
+    # 'Rest of England' total (code '-'), left out and recorded. Any other row carrying figures
+    # has a code we cannot place (e.g. a letter O for a zero): an error, not a vanished row.
+    figures = body.iloc[:, 4:7].map(_is_figure).any(axis=1)
+    rest = ~keep & (codes == "-") & body.iloc[:, 1].astype(str).str.strip().str.lower().str.startswith("rest of")
+    odd = ~keep & figures & ~rest
+    if odd.any():
+        i = odd[odd].index[0]
+        raise InputError(where, f"row {i + 1}, column A", "an LA, region or England GSS code (E06-E09, E12, E92)",
+                         codes[i])
+    if drop is not None and rest.any():
+        drop(source, "MHCLG 'Rest of England' total: no area code", body.loc[rest, 1].astype(str).str.strip().tolist())
     body = body[keep.to_numpy()]
     codes = codes[keep]
     row_offset = start + 1  # file row numbers (1-based) of body rows
@@ -258,7 +280,8 @@ def _leaves(code: str, preds: dict[str, list[str]]) -> set[str]:
     return out
 
 
-def harmonise_counts(ctx: Context, df: pd.DataFrame, sum_cols: list[str], value_of, what: str) -> pd.DataFrame:
+def harmonise_counts(ctx: Context, df: pd.DataFrame, sum_cols: list[str], value_of, what: str,
+                     source: str = "?") -> pd.DataFrame:
     """LTLA rows of ONE period onto current LTLAs: pure recodes are relabelled; a successor that
     the file does not publish is derived by summing `sum_cols` over ALL its predecessors and
     recomputing the value with value_of(sums) (flagged derived). If any predecessor is missing
@@ -276,6 +299,12 @@ def harmonise_counts(ctx: Context, df: pd.DataFrame, sum_cols: list[str], value_
     current = ctx.current_ltla
     direct = df[df["area_code"].isin(current)].assign(derived=False)
     succ = successor_map(changes)
+    unknown = ~df["area_code"].isin(current) & ~df["area_code"].isin(succ)
+    if unknown.any():
+        r = df[unknown].iloc[0]
+        where = f"row {int(r['file_row'])}, " if "file_row" in df.columns and pd.notna(r.get("file_row")) else ""
+        raise InputError(source, f"{where}area code {r['area_code']!r} ({r['period']})",
+                         "a current or former lower-tier local authority GSS code", r["area_code"])
     preds: dict[str, list[str]] = {}
     for o, n in zip(changes.loc[~is_recode, "old_code"], changes.loc[~is_recode, "new_code"]):
         preds.setdefault(n, []).append(o)
@@ -307,12 +336,12 @@ def harmonise_counts(ctx: Context, df: pd.DataFrame, sum_cols: list[str], value_
 def parse(ctx: Context) -> pd.DataFrame:
     frames = []
     for period, (source, sheet) in FILES.items():
-        t = parse_ta1(ctx.path(source), source, sheet, period)
+        t = parse_ta1(ctx.path(source), source, sheet, period, drop=ctx.drop)
         t["geography"] = np.select([t["area_code"].str.startswith("E92"), t["area_code"].str.startswith("E12")],
                                    ["country", "region"], "ltla")
         ltla = harmonise_counts(ctx, t[t["geography"] == "ltla"], ["count", "households_000"],
                                 lambda s: s["count"] / s["households_000"],
-                                "households in TA and households").assign(geography="ltla")
+                                "households in TA and households", source=f"{source} [{sheet}]").assign(geography="ltla")
         other = t[t["geography"] != "ltla"].assign(note=None, derived=False)
         other["note"] = "MHCLG total, weighted for non-responding local authorities (not the sum of LAs)"
         both = _with_ci(pd.concat([other, ltla], ignore_index=True))

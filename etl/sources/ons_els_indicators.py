@@ -196,7 +196,9 @@ def parse_file(ctx: Context, spec: ElsFile) -> pd.DataFrame:
         "geography": geo, "period": df["period"].map(labels),
         "value": value, "lower": lower, "upper": upper, "status": status, "note": note,
     })
-    out = out[out["geography"].notna()]
+    # combined authorities, ITL regions, GB / E&W: left out and recorded; any other code that
+    # places nowhere (a typo, an unknown level) stops the build
+    out = out[readers.leave_out_unused(codes, out["geography"].notna(), source, "areacd", drop=ctx.drop)]
     readers.check_unique(out, ["metric_id", "area_code", "period"], source, rows=out.index + 2)
     recodes = recode_map(ctx)
     out = drop_superseded(out, recodes)
@@ -214,7 +216,9 @@ def parse_file(ctx: Context, spec: ElsFile) -> pd.DataFrame:
         i = unknown[unknown].index[0]
         raise InputError(source, f"row {i + 2}, column 'areacd'",
                          "a current or former upper-tier local authority GSS code", out.loc[i, "area_code"])
-    out = out[~is_utla | out["area_code"].isin(current_utla)]
+    retired = is_utla & ~out["area_code"].isin(current_utla)
+    ctx.drop(source, "retired upper-tier area without a single current successor", out.loc[retired, "area_code"])
+    out = out[~retired]
     out = finalise(out, source_file=source)
     return ctx.harmonise(out, method="weighted_mean")
 

@@ -107,7 +107,16 @@ def parse(ctx: Context) -> pd.DataFrame:
     la = parse_workbook(ctx, LA_FILE, has_type=True)
     # Counties: keep those that still exist (Cumbria, North Yorkshire and Somerset counties of the
     # 2021 vintage have no single successor).
-    la = la[(la["geography"] != "utla") | la["area_code"].isin(ctx.codes("utla"))]
+    utla = la["geography"] == "utla"
+    current = ctx.codes("utla")
+    retired = utla & ~la["area_code"].isin(current) & la["area_code"].isin(ctx.codes("utla", active_only=False))
+    unknown = utla & ~la["area_code"].isin(current) & ~retired
+    if unknown.any():
+        r = la[unknown].iloc[0]
+        raise InputError(r["source_file"], f"area code {r['area_code']!r} ({r['period']}), column 'Area Code'",
+                         "a current or retired upper-tier (county) GSS code", r["area_code"])
+    ctx.drop(LA_FILE, "retired county without a single current successor", la.loc[retired, "area_code"])
+    la = la[~retired]
     icb = parse_workbook(ctx, ICB_FILE, has_type=False)
     readers.check_codes(icb["area_code"], ctx.codes("icb"), ICB_FILE, "Area Code")
     la = ctx.harmonise(la, method="weighted_mean")

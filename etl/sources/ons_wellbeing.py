@@ -48,7 +48,7 @@ def geography_of(code: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- ELS means
-def parse_els(path: Path, source: str) -> pd.DataFrame:
+def parse_els(path: Path, source: str, drop=None) -> pd.DataFrame:
     cols = ["areacd", "areanm", "geography", "indicator", "period", "observation", "lci_95", "uci_95", "status"]
     df = readers.read_csv(path, required=cols)
     unknown = ~df["indicator"].isin(MEAN_IDS)
@@ -78,7 +78,9 @@ def parse_els(path: Path, source: str) -> pd.DataFrame:
         "area_name": df["areanm"], "geography": df["areacd"].map(geography_of), "period": label,
         "value": value, "lower": lower, "upper": upper, "status": status,
     })
-    out = out[out["geography"].notna()]
+    # metropolitan counties and Inner/Outer London are left out and recorded; a code that
+    # places nowhere (a typo) stops the build
+    out = out[readers.leave_out_unused(out["area_code"], out["geography"].notna(), source, "areacd", drop=drop)]
     readers.check_unique(out, ["metric_id", "area_code", "period"], source, rows=out.index + 2)
     bad_ci = out["value"].notna() & ((out["lower"] > out["value"]) | (out["upper"] < out["value"])
                                      | out["lower"].isna() | out["upper"].isna())
@@ -133,7 +135,14 @@ def parse_gla(path: Path, source: str) -> pd.DataFrame:
                 raise InputError(source, f"sheet {sheet!r}, year {y}", "4 band columns", len(cols))
             col = cols[gla_band_column(measure)]
             codes = d.iloc[3:, 0]
-            keep = codes.notna() & codes.astype(str).str.match(r"^[EKNSW]\d{8}$")
+            text = codes.map(lambda c: "" if c is None or (isinstance(c, float) and np.isnan(c)) else str(c).strip())
+            keep = text.str.match(r"^[EKNSW]\d{8}$")
+            # a non-empty code cell that is not a GSS code (a typo such as a letter O for a zero)
+            # would otherwise drop its row without a word
+            odd = (text != "") & ~keep
+            if odd.any():
+                i = odd[odd].index[0]
+                raise InputError(source, f"sheet {sheet!r}, row {i + 1}, column A", "a GSS area code", text[i])
             rows = d.loc[keep.index[keep]]
             vals, stat = readers.to_number(rows[col], f"{source} [{sheet}]", f"{y} band {gla_band_column(measure) + 1}",
                                            row_offset=1, markers={"x": "suppressed", "": "not available"})
@@ -145,6 +154,10 @@ def parse_gla(path: Path, source: str) -> pd.DataFrame:
             }))
     out = pd.concat(frames, ignore_index=True)
     out["geography"] = out["area_code"].map(geography_of)
+    nowhere = out["geography"].isna()
+    if nowhere.any():
+        raise InputError(source, f"area code {out.loc[nowhere, 'area_code'].iloc[0]!r}",
+                         "a borough, region, nation or UK code", out.loc[nowhere, "area_code"].iloc[0])
     bad = out["value"].notna() & ~out["value"].between(0, 100)
     if bad.any():
         raise InputError(source, "band cells", "percentages between 0 and 100", out.loc[bad].iloc[0].to_dict())
@@ -176,8 +189,6 @@ CMD_MARKING_TEXT = {"[x]": "not available", "[c]": "confidential, suppressed by 
 # markings that qualify a published value rather than replace it
 CMD_VALUE_NOTES = {"[p]", "[r]", "[e]", "[b]", "[f]"}
 CMD_LEGACY_MARKS = {"x", "c", "u", "z"}  # older CMD releases wrote the letter without brackets
-CMD_DROPPED_GROUPINGS = {"E13": "Inner/Outer London (E13): a grouping the app has no geography for",
-                         "E11": "metropolitan counties (E11): a grouping the app has no geography for"}
 
 
 def _cmd_headline() -> dict[str, tuple[str, str]]:
@@ -250,14 +261,11 @@ def parse_cmd(path: Path, source: str, ctx: Context | None = None) -> pd.DataFra
         raise InputError(source, f"row {rows[i]}, column 'administrative-geography'", "a GSS code like E08000017",
                          code.iloc[i])
 
-    # groupings the app has no geography for (geography_of gives None): left out, and counted
+    # groupings the app has no geography for (Inner/Outer London, metropolitan counties, ...) are
+    # left out and counted; a code that places nowhere (a typo) stops the build
     geo = code.map(geography_of)
-    unused = geo.isna().to_numpy()
-    if ctx is not None and unused.any():
-        prefix = code[unused].str[:3]
-        for p, codes in code[unused].groupby(prefix.to_numpy()):
-            reason = CMD_DROPPED_GROUPINGS.get(p, f"area code prefix {p}: no such geography in the app")
-            ctx.drop(source, reason, codes.tolist())
+    unused = ~readers.leave_out_unused(code, geo.notna(), source, "administrative-geography", rows=rows,
+                                       drop=ctx.drop if ctx is not None else None)
     used_est = est.isin(["poor", "average-mean"]).to_numpy()
     if ctx is not None and (~used_est & ~unused).any():
         ctx.drop(source, "fair, good and very-good bands: the mission uses the low-wellbeing ('poor') share and the mean",
@@ -328,7 +336,7 @@ def check_cmd_against_els(cmd: pd.DataFrame, els: pd.DataFrame, source: str, tol
 # --------------------------------------------------------------------------- entry point
 def parse(ctx: Context) -> pd.DataFrame:
     els_path = ctx.path(ELS)
-    els = parse_els(els_path, ELS)
+    els = parse_els(els_path, ELS, drop=ctx.drop)
     els = finalise(els.assign(note=None), source_file=ELS)
     frames = [els]
     shares = parse_gla(ctx.path(GLA), GLA)
