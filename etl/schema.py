@@ -207,6 +207,8 @@ AREAS = pa.DataFrameSchema(
         # present when the air-quality source ran (it adds the zones and the LTLA -> zone link)
         "aq_zone_code": _codes(nullable=True, required=False), "aq_zone_rule": _text(nullable=True, required=False),
         "aq_zone_derived": pa.Column(object, pa.Check.isin([True, False]), nullable=True, required=False),
+        # the combined authority a council belongs to, and other names an area is searched by
+        "cauth_code": _codes(nullable=True, required=False), "other_names": _text(nullable=True, required=False),
     },
     checks=[pa.Check(lambda d: d["active"] == (d["vintage"] == "current"), element_wise=False,
                      name="vintage", error="vintage 'current' exactly for active areas")],
@@ -260,7 +262,8 @@ MISSION_GAP = pa.DataFrameSchema(
         "gap": _finite(nullable=False), "gap_lower": _finite(nullable=False), "gap_upper": _finite(nullable=False),
         "unit": _text(), "baseline_gap": _finite(), "change": _finite(), "change_lower": _finite(),
         "change_upper": _finite(),
-        "verdict": pa.Column(str, pa.Check.isin(["narrowed", "widened", "no significant change", "baseline"])),
+        "verdict": pa.Column(str, pa.Check.isin(["narrowed", "widened", "no significant change", "baseline",
+                                                 "pre-baseline"])),
     },
     checks=[pa.Check(lambda d: d["gap_lower"] <= d["gap_upper"], element_wise=False, name="gap_lower",
                      error="gap_lower <= gap_upper"),
@@ -325,12 +328,60 @@ AQ_ZONES = pa.DataFrameSchema(
     unique=["code", "year"], strict=True, ordered=False,
 )
 
+LABELS = pa.DataFrameSchema(
+    {"group": pa.Column(str, pa.Check.isin(list(vocabulary.LABEL_GROUPS))), "code": _text(), "label": _text(),
+     "text": _text()},
+    unique=["group", "code"], strict=True, ordered=False,
+)
+
+LTLA_ICB = pa.DataFrameSchema(
+    {"ltla": _codes(), "icb_code": _codes(), "icb_name": _text(), "n_lsoa": pa.Column(int, pa.Check.ge(1)),
+     "share": pa.Column(float, pa.Check.in_range(0, 1, include_min=False)), "assigned": pa.Column(bool)},
+    checks=[pa.Check(lambda d: (d.groupby("ltla")["share"].transform("sum") - 1).abs() < 1e-6, element_wise=False,
+                     name="share", error="the shares of each local authority add up to 1"),
+            pa.Check(lambda d: d.groupby("ltla")["assigned"].transform("sum") == 1, element_wise=False,
+                     name="assigned", error="exactly one assigned ICB per local authority")],
+    unique=["ltla", "icb_code"], strict=True, ordered=False,
+)
+
+MISSION_UNRANKED = pa.DataFrameSchema(
+    {"period": _text(), "is_baseline": pa.Column(bool), "area_code": _codes(), "area_name": _text(),
+     "missing_metrics": _text(), "reason": _text()},
+    unique=["period", "area_code"], strict=False, ordered=False,
+)
+
+MISSION_GAP_SENSITIVITY = pa.DataFrameSchema(
+    {**_PERIOD_BASIS, "metric_id": _text(), "error_correlation": pa.Column(float, pa.Check.in_range(-1, 1)),
+     "central": pa.Column(bool), "unit": _text(), "adjusted_gap": _finite(), "adjusted_gap_lower": _finite(),
+     "adjusted_gap_upper": _finite(), "noise_only_gap": _finite(), "adjusted_change": _finite(),
+     "adjusted_change_lower": _finite(), "adjusted_change_upper": _finite(), "adjusted_verdict": _text(nullable=True)},
+    unique=["period", "metric_id", "error_correlation"], strict=False, ordered=False,
+)
+
+MISSION_MODEL = pa.DataFrameSchema(
+    {**_PERIOD_BASIS, "metric_id": _text(), "scale": _text(), "n_areas": pa.Column(int, pa.Check.ge(1)),
+     "n_groups": pa.Column(int, pa.Check.ge(1)), "between_area_variance": pa.Column(float, pa.Check.ge(0)),
+     "between_area_variance_se": _finite(), "at_boundary": pa.Column(bool), "median_se": pa.Column(float, pa.Check.ge(0)),
+     "median_reliability": _share(), "reliability_p10": _share(), "reliability_p90": _share(),
+     "error_correlation": pa.Column(float, pa.Check.in_range(-1, 1)), "effect_correlation_mean": _finite()},
+    unique=["period", "metric_id"], strict=False, ordered=False,
+)
+
+MISSION_SURVEY_MODE = pa.DataFrameSchema(
+    {"period": pa.Column(str, unique=True), "mode_change": _text(), "note": _text(nullable=True),
+     "source_title": _text(), "source_url": pa.Column(str, pa.Check.str_startswith("https://"))},
+    strict=False, ordered=False,
+)
+
 # artefact name (without .parquet) -> its schema; observations and la_view are built per call
 # because their checks depend on the catalogue's ranges
 SCHEMAS = {
     "observations": observations_schema, "la_view": la_view_schema, "areas": AREAS, "metrics": METRICS,
     "mission_ltla": MISSION_LTLA, "mission_gap": MISSION_GAP, "mission_regions": MISSION_REGIONS,
     "geographies": GEOGRAPHIES_TABLE, "nations": NATIONS, "ltla_aq_zone": LTLA_AQ_ZONE, "aq_zones": AQ_ZONES,
+    "labels": LABELS, "ltla_icb": LTLA_ICB, "mission_unranked": MISSION_UNRANKED,
+    "mission_gap_sensitivity": MISSION_GAP_SENSITIVITY, "mission_model": MISSION_MODEL,
+    "mission_survey_mode": MISSION_SURVEY_MODE,
 }
 
 

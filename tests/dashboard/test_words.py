@@ -88,8 +88,9 @@ def test_headline_share_labels_name_the_catalogue_measure_and_band(app):
     for h in catalogue.headline():
         label = catalogue.share_label(h)
         m = catalogue.metric(h["share_id"])
-        assert label.endswith(f"({m['band']})"), label
-        assert (m["short_title"][:1].lower() + m["short_title"][1:]) in label, label
+        assert label.endswith(f"(score {m['band']})"), label
+        assert label == "Share of " + m["title"][:1].lower() + m["title"][1:], label
+        assert label.count(m["band"]) == 1, label
         check([label])
 
 
