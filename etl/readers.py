@@ -111,27 +111,55 @@ def read_vector(path: Path, where: Path | str | None = None, *, columns: Iterabl
     return g
 
 
+class Workbook:
+    """An xlsx/ods workbook opened once (calamine, through pandas); sheets are read on demand,
+    so a parser that needs several sheets of one file pays for opening it only once."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        require_file(self.path)
+        try:
+            self._book = pd.ExcelFile(self.path, engine="calamine")
+        except Exception as exc:  # calamine/zip errors from truncated or wrong-format files
+            raise self._unreadable(exc) from exc
+
+    def _unreadable(self, exc: Exception) -> InputError:
+        return InputError(self.path, "file", f"a readable {self.path.suffix} workbook", f"{type(exc).__name__}: {exc}")
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._book.sheet_names)
+
+    def sheet(self, sheet: str | int, *, header: int | None = None) -> pd.DataFrame:
+        """One sheet, every cell as an object (empty cells NaN)."""
+        try:
+            return pd.read_excel(self._book, sheet_name=sheet, header=header, dtype=object)
+        except ValueError as exc:
+            if "Worksheet" in str(exc) or "sheet" in str(exc).lower():
+                raise InputError(self.path, f"sheet {sheet!r}", "this sheet to exist", str(exc)) from exc
+            raise InputError(self.path, f"sheet {sheet!r}", "a readable workbook", str(exc)) from exc
+        except Exception as exc:  # a damaged sheet inside a readable container
+            raise self._unreadable(exc) from exc
+
+    def close(self) -> None:
+        self._book.close()
+
+    def __enter__(self) -> "Workbook":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def read_sheet(path: Path, sheet: str | int, *, header: int | None = None) -> pd.DataFrame:
     """Read one sheet of an xlsx/ods workbook, all cells as objects."""
-    require_file(path)
-    engine = "odf" if path.suffix.lower() == ".ods" else "openpyxl"
-    try:
-        return pd.read_excel(path, sheet_name=sheet, header=header, engine=engine, dtype=object)
-    except ValueError as exc:
-        if "Worksheet" in str(exc) or "sheet" in str(exc).lower():
-            raise InputError(path, f"sheet {sheet!r}", "this sheet to exist", str(exc)) from exc
-        raise InputError(path, f"sheet {sheet!r}", "a readable workbook", str(exc)) from exc
-    except Exception as exc:  # zip/odf/xml errors from truncated or wrong-format files
-        raise InputError(path, "file", f"a readable {path.suffix} workbook", f"{type(exc).__name__}: {exc}") from exc
+    with Workbook(path) as book:
+        return book.sheet(sheet, header=header)
 
 
 def sheet_names(path: Path) -> list[str]:
-    require_file(path)
-    engine = "odf" if path.suffix.lower() == ".ods" else "openpyxl"
-    try:
-        return list(pd.ExcelFile(path, engine=engine).sheet_names)
-    except Exception as exc:
-        raise InputError(path, "file", f"a readable {path.suffix} workbook", f"{type(exc).__name__}: {exc}") from exc
+    with Workbook(path) as book:
+        return book.sheet_names
 
 
 def require_columns(df: pd.DataFrame, columns: Iterable[str], path: Path | str) -> None:

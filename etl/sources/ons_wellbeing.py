@@ -111,11 +111,13 @@ def gla_band_column(measure: str) -> int:
 
 def parse_gla(path: Path, source: str) -> pd.DataFrame:
     frames = []
-    names = readers.sheet_names(path)
+    with readers.Workbook(path) as book:  # opened once for its four sheets
+        names = book.sheet_names
+        read = {sheet: book.sheet(sheet) for sheet in GLA_SHEETS if sheet in names}
     for sheet, measure in GLA_SHEETS.items():
         if sheet not in names:
             raise InputError(source, f"sheet {sheet!r}", f"sheets {list(GLA_SHEETS)}", names)
-        d = readers.read_sheet(path, sheet)
+        d = read[sheet]
         if d.shape[0] < 3 or str(d.iat[1, 0]).strip() != "Code":
             raise InputError(source, f"sheet {sheet!r}, row 2, column A", "'Code' header", d.iat[1, 0] if d.shape[0] > 1 else None)
         years = d.iloc[0].ffill()
