@@ -15,12 +15,13 @@ import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from datetime import datetime, timezone
 from pathlib import Path
 
 from etl import manifest
 from etl.errors import InputError
+from etl.progress import Steps
 
 # Heavy modules (pandas, pandera, scipy, geopandas) are imported inside the functions that need
 # them, so the "nothing changed" check stays well under a second.
@@ -88,7 +89,8 @@ def build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False
     file relative to the raw directory."""
     rawp = Path(raw).resolve()
     try:
-        return _build(raw, out, check_only=check_only, force=force, log=log)
+        with Steps() as steps:
+            return _build(raw, out, check_only=check_only, force=force, log=log, steps=steps)
     except InputError as exc:
         name = str(exc.file)
         for prefix in (str(rawp) + os.sep, str(Path(raw)) + os.sep):
@@ -97,8 +99,10 @@ def build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False
         raise
 
 
-def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False, log=print) -> dict:
+def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False, log=print,
+           steps: Steps | None = None) -> dict:
     t0 = time.perf_counter()
+    steps = steps or Steps(on=False)
     raw, out = Path(raw).resolve(), Path(out).resolve()
     if not raw.is_dir():
         raise InputError(raw, "raw data directory", "an existing directory of publisher files", "missing")
@@ -131,7 +135,7 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
     out.parent.mkdir(parents=True, exist_ok=True)
     geo_tmp = Path(tempfile.mkdtemp(prefix=out.name + ".geo-", dir=out.parent))
     try:
-        results, geo_sizes = _run_parallel(ctx, mods, raw, geo_tmp, check_only)
+        results, geo_sizes = _run_parallel(ctx, mods, raw, geo_tmp, check_only, steps, _previous_timings(old))
     except BaseException:
         shutil.rmtree(geo_tmp, ignore_errors=True)
         raise
@@ -155,26 +159,32 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
     obs = finalise(obs.drop(columns=["period_start", "period_end"]))
     obs = validate_observations(obs)
     obs = obs.sort_values(["metric_id", "geography", "area_code", "period_start"]).reset_index(drop=True)
-    view = la_view.build(obs, areas, cat)
-    n_ltla = int(((areas["geography"] == "ltla") & areas["active"]).sum())
-    metrics_df = _metric_table(cat, obs, view, n_ltla)
-    mission_tables = mission.compute(obs, areas)
+    # the mission's Monte Carlo runs on the second core while this process builds the other tables
+    mission_job = _Background(mission.compute, (obs, areas), steps)
+    try:
+        view = la_view.build(obs, areas, cat)
+        n_ltla = int(((areas["geography"] == "ltla") & areas["active"]).sum())
+        metrics_df = _metric_table(cat, obs, view, n_ltla)
+    except BaseException:
+        mission_job.cancel()
+        raise
     if check_only:
+        mission_job.result()
         shutil.rmtree(geo_tmp, ignore_errors=True)
         log(f"check: {len(obs)} observations valid; nothing written ({time.perf_counter() - t0:.1f} s)")
         return {"rows": len(obs)}
 
     tmp = geo_tmp  # already holds the geometry written in parallel with the parsers
     try:
-        obs.to_parquet(tmp / "observations.parquet", index=False)
-        areas.to_parquet(tmp / "areas.parquet", index=False)
-        metrics_df.to_parquet(tmp / "metrics.parquet", index=False)
-        view.to_parquet(tmp / "la_view.parquet", index=False)
-        vocabulary.geographies_frame().to_parquet(tmp / "geographies.parquet", index=False)
-        vocabulary.nations_frame().to_parquet(tmp / "nations.parquet", index=False)
-        for name, df in mission_tables.items():
+        tables = {"observations": obs, "areas": areas, "metrics": metrics_df, "la_view": view,
+                  "geographies": vocabulary.geographies_frame(), "nations": vocabulary.nations_frame(),
+                  **ctx.extra_tables}
+        write = steps.add("write", total=len(tables))
+        for name, df in tables.items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
-        for name, df in ctx.extra_tables.items():
+            steps.advance(write)
+        mission_tables = mission_job.result()
+        for name, df in mission_tables.items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
         rows_per_metric = obs.groupby("metric_id").size().astype(int).to_dict()
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -196,6 +206,7 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
         (tmp / "manifest.json").write_text(json.dumps(man, indent=2, default=str))
         _swap(tmp, out)
     except BaseException:
+        mission_job.cancel()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     log(f"build: wrote {out} ({len(obs)} observations, {man['build_seconds']} s, peak {man['peak_memory_mb']} MB)")
@@ -227,23 +238,127 @@ def _geometry(raw: Path, out: Path):
     return boundaries.write_all(raw, _CTX.areas, out)
 
 
-def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool):
+def _serial() -> bool:
+    return os.environ.get("ETL_PARALLEL", "1") == "0" or "fork" not in mp.get_all_start_methods()
+
+
+def _previous_timings(manifest_path: Path) -> dict[str, float]:
+    """Parse seconds per source from the last build's manifest (empty on a clean build)."""
+    try:
+        return {k: float(v) for k, v in json.loads(manifest_path.read_text())["parse_seconds"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _expected_cost(mod, raw: Path, timings: dict[str, float]) -> float:
+    """Seconds the last build took for this source; on a clean build, a proxy: MB of its
+    inputs, workbooks counted three times (on the bundled data, seconds ~ 0.1 x this)."""
+    name = mod.__name__.rsplit(".", 1)[-1]
+    if name in timings:
+        return timings[name]
+    size = 0.0
+    for rel in getattr(mod, "INPUTS", []):
+        path = raw / rel.rstrip("?")
+        if path.is_file():
+            size += path.stat().st_size * (3 if path.suffix.lower() in (".xlsx", ".ods") else 1)
+    return 0.1 * size / 1e6
+
+
+def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool, steps=None, timings=None):
     """Parse every source (and write the geometry) on two worker processes when fork is
-    available (2 cores here); serially otherwise or with ETL_PARALLEL=0."""
+    available (2 cores here); serially otherwise or with ETL_PARALLEL=0. The geometry and then
+    the sources go to the workers slowest first, so both cores finish at about the same time;
+    results keep the sources' run order."""
     global _CTX
     _CTX = ctx
+    steps = steps or Steps(on=False)
     names = [m.__name__ for m in mods]
-    serial = os.environ.get("ETL_PARALLEL", "1") == "0" or len(names) < 2 or "fork" not in mp.get_all_start_methods()
-    if serial:
-        results = {n.rsplit(".", 1)[-1]: _parse_one(n) for n in names}
+    short = {n: n.rsplit(".", 1)[-1] for n in names}
+    parse_bar = steps.add("parse", total=len(names))
+    geo_bar = None if check_only else steps.add("geometry")
+
+    finished_count = [0]
+
+    def done(n, result):
+        finished_count[0] += 1
+        last = finished_count[0] == len(names)
+        steps.advance(parse_bar, f"parse: {len(names)} sources" if last else f"parse: {short[n]} ({result[1]:.1f} s)")
+        return result
+
+    if _serial() or len(names) < 2:
+        results = {short[n]: done(n, _parse_one(n)) for n in names}
         sizes = {} if check_only else _geometry(raw, geo_out)
+        steps.advance(geo_bar)
         return results, sizes
+    slowest_first = sorted(mods, key=lambda m: -_expected_cost(m, raw, timings or {}))
     with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork")) as ex:
         geo = None if check_only else ex.submit(_geometry, raw, geo_out)
-        futs = {n.rsplit(".", 1)[-1]: ex.submit(_parse_one, n) for n in names}
-        results = {n: f.result() for n, f in futs.items()}
-        sizes = geo.result() if geo is not None else {}
+        futs = {ex.submit(_parse_one, m.__name__): m.__name__ for m in slowest_first}
+        finished, sizes = {}, {}
+        pending = set(futs) | ({geo} if geo is not None else set())
+        while pending:
+            ready, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in ready:
+                if f is geo:
+                    sizes = f.result()
+                    steps.advance(geo_bar)
+                else:
+                    finished[futs[f]] = done(futs[f], f.result())
+        results = {short[n]: finished[n] for n in names}
     return results, sizes
+
+
+def _child(conn, fn, args) -> None:
+    try:
+        conn.send((True, fn(*args)))
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        conn.send((False, exc))
+    finally:
+        conn.close()
+
+
+class _Background:
+    """fn(*args) in a forked process (its arguments are inherited, not pickled) while the
+    caller goes on; result() waits for it and re-raises its exception. Inline when fork is not
+    available or ETL_PARALLEL=0."""
+
+    def __init__(self, fn, args: tuple, steps: Steps | None = None):
+        self._name = getattr(fn, "__module__", "job").rsplit(".", 1)[-1]
+        self._fn, self._args = fn, args
+        self._steps = steps
+        self._bar = steps.add(self._name) if steps is not None else None
+        self._proc = self._conn = None
+        if not _serial():
+            fork = mp.get_context("fork")
+            self._conn, child_conn = fork.Pipe(duplex=False)
+            self._proc = fork.Process(target=_child, args=(child_conn, fn, args), daemon=True)
+            self._proc.start()
+            child_conn.close()
+
+    def result(self):
+        if self._proc is None:
+            value = self._fn(*self._args)
+        else:
+            try:
+                ok, value = self._conn.recv()  # before join: a large result fills the pipe
+            except EOFError:
+                ok, value = False, RuntimeError(f"{self._name} worker exited with code {self._proc.exitcode}")
+            finally:
+                self.cancel()
+            if not ok:
+                raise value
+        if self._steps is not None:
+            self._steps.advance(self._bar)
+        return value
+
+    def cancel(self) -> None:
+        """Stop the worker if it is still running (the build failed meanwhile)."""
+        if self._proc is not None:
+            if self._proc.is_alive() and self._conn.poll() is False:
+                self._proc.terminate()
+            self._proc.join()
+            self._conn.close()
+            self._proc = self._conn = None
 
 
 def _swap(tmp: Path, out: Path) -> None:
