@@ -74,7 +74,6 @@ def parse_ta1(path: Path, source: str, sheet: str, period: str) -> pd.DataFrame:
     keep = codes.str.fullmatch(r"E(0[6-9]|12|92)\d{6}")
     body = body[keep.to_numpy()]
     codes = codes[keep]
-    row_offset = start + 1  # file row numbers (1-based) of body rows
     rows = body.reset_index()
     file_rows = rows["index"] + 1
 

@@ -20,6 +20,7 @@ from etl.context import Context
 from etl.vocabulary import is_ltla_code, national_level
 from etl.errors import ConsistencyError, InputError
 from etl.schema import finalise
+from etl.sources._els import read_els
 
 ELS = "ons-wellbeing/els_personal-wellbeing-estimates.csv"
 GLA = "ons-wellbeing/gla_personal-well-being-borough_2011-12_to_2018-19.xlsx"
@@ -32,7 +33,6 @@ CMD_MEASURES = {"life-satisfaction": "life_satisfaction", "worthwhile": "worthwh
                 "happiness": "happiness", "anxiety": "anxiety"}
 LOW_IDS = {"life_satisfaction": "low_life_satisfaction", "worthwhile": "low_worthwhile",
            "happiness": "low_happiness", "anxiety": "high_anxiety"}
-ELS_MARKERS = {"": "ok", "x": "not available", "u": "low reliability"}
 
 
 def geography_of(code: str) -> str | None:
@@ -48,34 +48,15 @@ def geography_of(code: str) -> str | None:
 
 # --------------------------------------------------------------------------- ELS means
 def parse_els(path: Path, source: str) -> pd.DataFrame:
-    cols = ["areacd", "areanm", "geography", "indicator", "period", "observation", "lci_95", "uci_95", "status"]
-    df = readers.read_csv(path, required=cols)
-    unknown = ~df["indicator"].isin(MEAN_IDS)
-    if unknown.any():
-        i = int(np.flatnonzero(unknown)[0])
-        raise InputError(source, f"row {i + 2}, column 'indicator'", f"one of {list(MEAN_IDS)}",
-                         df["indicator"].iloc[i])
-    bad_status = ~df["status"].str.strip().isin(ELS_MARKERS)
-    if bad_status.any():
-        i = int(np.flatnonzero(bad_status)[0])
-        raise InputError(source, f"row {i + 2}, column 'status'", "blank, 'x' or 'u'", df["status"].iloc[i])
-    value, vstat = readers.to_number(df["observation"], source, "observation", markers={"": "missing"})
-    lower, _ = readers.to_number(df["lci_95"], source, "lci_95", markers={"": "missing"})
-    upper, _ = readers.to_number(df["uci_95"], source, "uci_95", markers={"": "missing"})
-    status = df["status"].str.strip().map(ELS_MARKERS)
-    # A blank status must come with a value; an x/u status comes without one here.
-    blank_no_value = (status == "ok") & value.isna()
-    if blank_no_value.any():
-        i = int(np.flatnonzero(blank_no_value)[0])
-        raise InputError(source, f"row {i + 2}, column 'observation'", "a value where status is blank", "")
+    df = read_els(path, source, MEAN_IDS)
     try:
-        label = df["period"].map(lambda p: periods.from_iso_interval(p, "financial"))
+        labels = {p: periods.from_iso_interval(p, "financial") for p in df["period"].unique()}
     except ValueError as exc:
         raise InputError(source, "column 'period'", "ISO intervals like 2011-04-01/P1Y", str(exc)) from None
     out = pd.DataFrame({
-        "metric_id": df["indicator"].map(MEAN_IDS), "area_code": df["areacd"].str.strip(),
-        "area_name": df["areanm"], "geography": df["areacd"].map(geography_of), "period": label,
-        "value": value, "lower": lower, "upper": upper, "status": status,
+        "metric_id": df["indicator"].map(MEAN_IDS), "area_code": df["areacd"],
+        "area_name": df["areanm"], "geography": df["areacd"].map(geography_of), "period": df["period"].map(labels),
+        "value": df["value"], "lower": df["lower"], "upper": df["upper"], "status": df["status"],
     })
     out = out[out["geography"].notna()]
     readers.check_unique(out, ["metric_id", "area_code", "period"], source, rows=out.index + 2)
