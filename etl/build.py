@@ -43,11 +43,18 @@ def check_inputs_exist(raw: Path, declared: list[str]) -> None:
             raise InputError(rel, "file", "this bundled input file to exist", "missing file")
 
 
+def _key(*cols):
+    """One text key per row from several text columns (vectorised set membership and lookups)."""
+    out = cols[0].astype(str)
+    for c in cols[1:]:
+        out = out + "\x1f" + c.astype(str)
+    return out
+
+
 def _check_codes(obs, areas) -> None:
-    known = set(zip(areas["geography"], areas["code"]))
-    bad = [(g, c) not in known for g, c in zip(obs["geography"], obs["area_code"])]
-    if any(bad):
-        r = obs[bad].iloc[0]
+    bad = ~_key(obs["geography"], obs["area_code"]).isin(set(_key(areas["geography"], areas["code"])))
+    if bad.any():
+        r = obs[bad.to_numpy()].iloc[0]
         raise InputError(r["source_file"], f"area code {r['area_code']!r} ({r['metric_id']}, {r['period']})",
                          f"a known {r['geography']} GSS code", r["area_code"])
 
@@ -57,27 +64,36 @@ def _add_unitary_utla_rows(obs, areas):
     (same value), so maps and comparisons at upper tier are complete."""
     utla_codes = set(areas.loc[(areas["geography"] == "utla") & areas["active"], "code"])
     lt = obs[(obs["geography"] == "ltla") & obs["area_code"].isin(utla_codes)]
-    have = set(zip(obs.loc[obs["geography"] == "utla", "metric_id"], obs.loc[obs["geography"] == "utla", "area_code"]))
+    ut = obs[obs["geography"] == "utla"]
     # only for metrics with no upper-tier publication of their own for that code
-    add = lt[[(m, c) not in have for m, c in zip(lt["metric_id"], lt["area_code"])]]
+    add = lt[~_key(lt["metric_id"], lt["area_code"]).isin(set(_key(ut["metric_id"], ut["area_code"]))).to_numpy()]
     import pandas as pd
 
     return pd.concat([obs, add.assign(geography="utla")], ignore_index=True)
 
 
 def _metric_table(cat, obs, view, n_ltla: int):
+    import numpy as np
     import pandas as pd
 
     cat = cat.copy()
     rows = []
+    # one pass per table, then a lookup per metric (rows keep their order within a metric)
+    with_value = obs[obs["value"].notna()]
+    obs_by = dict(tuple(with_value.groupby("metric_id", sort=False)))
+    view_ok = view[view["value"].notna()] if not view.empty else view
+    view_by = dict(tuple(view_ok.groupby("metric_id", sort=False))) if len(view_ok) else {}
+    n_rows = obs["metric_id"].value_counts()
     for mid in cat["id"]:
-        o = obs[(obs["metric_id"] == mid) & obs["value"].notna()]
-        v = view[(view["metric_id"] == mid) & view["value"].notna()] if not view.empty else view
-        periods = sorted(o["period"].unique(), key=lambda p: o.loc[o["period"] == p, "period_start"].iloc[0]) if len(o) else []
+        o = obs_by.get(mid, with_value.iloc[:0])
+        v = view_by.get(mid, view_ok.iloc[:0])
+        # periods in time order (each period's first row gives its start; ties keep file order)
+        firsts = o.drop_duplicates("period")
+        periods = firsts["period"].iloc[np.argsort(firsts["period_start"].to_numpy(), kind="stable")].tolist()
         latest = periods[-1] if periods else None
         cov = v[v["period"] == latest]["area_code"].nunique() if latest is not None and len(v) else 0
         rows.append({"id": mid, "periods": ", ".join(periods), "first_period": periods[0] if periods else None,
-                     "latest_period": latest, "n_rows": int((obs["metric_id"] == mid).sum()),
+                     "latest_period": latest, "n_rows": int(n_rows.get(mid, 0)),
                      "ltla_coverage_latest": int(cov), "ltla_total": n_ltla,
                      "has_ci": bool(o["lower"].notna().any()),
                      "geographies": ", ".join(sorted(o["geography"].unique()))})
@@ -153,8 +169,9 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
         raise InputError("etl/config/metrics/", f"metric id {unknown[0]!r}", "a catalogue entry for every metric", unknown)
     areas = ctx.areas
     _check_codes(obs, areas)
-    names = dict(zip(zip(areas["geography"], areas["code"]), areas["name"]))
-    obs["area_name"] = [names.get((g, c), n) for g, c, n in zip(obs["geography"], obs["area_code"], obs["area_name"])]
+    names = dict(zip(_key(areas["geography"], areas["code"]), areas["name"]))
+    key = _key(obs["geography"], obs["area_code"])
+    obs["area_name"] = key.map(names).where(key.isin(set(names)), obs["area_name"])
     obs = _add_unitary_utla_rows(obs, areas)
     obs = finalise(obs.drop(columns=["period_start", "period_end"]))
     obs = validate_observations(obs)

@@ -124,9 +124,11 @@ def simulate(values: np.ndarray, se: np.ndarray, higher_is_worse: list[bool], ba
     draws = values[None] + rng.standard_normal((n_draws,) + values.shape) * se[None]
     signed = np.where(np.array(higher_is_worse), draws, -draws)
     n = values.shape[0]
-    ranks = signed.argsort(axis=1).argsort(axis=1) + 1.0
+    # rank = the inverse of the sorting permutation (what argsort().argsort() gives, one sort fewer)
+    ranks = np.empty(signed.shape)
+    np.put_along_axis(ranks, signed.argsort(axis=1), np.arange(1.0, n + 1.0)[None, :, None], axis=1)
     pct = 100.0 * (ranks - 0.5) / n
-    worst = pct.max(axis=2)
+    worst = np.maximum.reduce([pct[..., j] for j in range(pct.shape[2])])  # = pct.max(axis=2), faster
     tie = pct.mean(axis=2)
     key = worst + tie * 1e-6  # order by worst, then mean percentile
     k = math.ceil(n / 3)

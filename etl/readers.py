@@ -124,7 +124,8 @@ class Workbook:
             raise self._unreadable(exc) from exc
 
     def _unreadable(self, exc: Exception) -> InputError:
-        return InputError(self.path, "file", f"a readable {self.path.suffix} workbook", f"{type(exc).__name__}: {exc}")
+        return InputError(self.path, "file", f"a readable {self.path.suffix} workbook (is it truncated, or not a workbook?)",
+                          f"{type(exc).__name__}: {exc}")
 
     @property
     def sheet_names(self) -> list[str]:

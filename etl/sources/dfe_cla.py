@@ -39,10 +39,11 @@ GEO_COLS = ["time_period", "geographic_level", "region_code", "region_name", "ol
 def parse_edition(ctx: Context, rel_path: str, years: set[str] | None) -> pd.DataFrame:
     """31-March rows of one CLA edition at upper tier, region and England."""
     path = ctx.path(rel_path)
-    head = readers.read_csv(path)
-    type_col = "population_type" if "population_type" in head.columns else "population_count"
-    count_col = "children_count" if "children_count" in head.columns else "number"
-    df = readers.read_csv(path, required=GEO_COLS + [type_col, count_col, "population_estimate", "rate_per_10000"])
+    df = readers.read_csv(path)
+    # the two editions name two columns differently
+    type_col = "population_type" if "population_type" in df.columns else "population_count"
+    count_col = "children_count" if "children_count" in df.columns else "number"
+    readers.require_columns(df, GEO_COLS + [type_col, count_col, "population_estimate", "rate_per_10000"], path)
     df["file_row"] = np.arange(len(df)) + 2
     kinds = df[type_col].str.strip()
     cla = kinds.str.startswith("Children looked after") & kinds.str.contains("31 March")

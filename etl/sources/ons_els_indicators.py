@@ -117,10 +117,9 @@ def drop_superseded(out: pd.DataFrame, recodes: dict[str, str]) -> pd.DataFrame:
     """Where a file has both a pre-recode code (Barnsley E08000016) and its new code for the
     same metric and period, the publisher's own new-code row wins; the old row is dropped."""
     new = out["area_code"].map(recodes)
-    has_new = set(zip(out["metric_id"], out["period"], out["area_code"]))
-    dup = [isinstance(n, str) and (m, p, n) in has_new
-           for m, p, n in zip(out["metric_id"], out["period"], new)]
-    return out[~np.asarray(dup, bool)]
+    prefix = out["metric_id"] + "\x1f" + out["period"] + "\x1f"
+    dup = new.notna() & (prefix + new.fillna("")).isin(set(prefix + out["area_code"]))
+    return out[~dup.to_numpy()]
 
 
 def parse_file(ctx: Context, spec: ElsFile) -> pd.DataFrame:
@@ -134,7 +133,7 @@ def parse_file(ctx: Context, spec: ElsFile) -> pd.DataFrame:
         raise InputError(source, f"row {i + 2}, column 'observation'", f"a value between {lo} and {hi}",
                          df["observation"].iloc[i])
     codes = df["areacd"]
-    geo = codes.map(lambda c: geography_of(c, spec.tier))
+    geo = codes.map({c: geography_of(c, spec.tier) for c in codes.unique()})
     if spec.has_ci:
         # Checked on the rows we use (the culture file's ITL1 rows carry rounded CIs like 88-88
         # around 89; those rows are not used).

@@ -53,9 +53,10 @@ def parse_els(path: Path, source: str) -> pd.DataFrame:
         labels = {p: periods.from_iso_interval(p, "financial") for p in df["period"].unique()}
     except ValueError as exc:
         raise InputError(source, "column 'period'", "ISO intervals like 2011-04-01/P1Y", str(exc)) from None
+    geography = {c: geography_of(c) for c in df["areacd"].unique()}
     out = pd.DataFrame({
         "metric_id": df["indicator"].map(MEAN_IDS), "area_code": df["areacd"],
-        "area_name": df["areanm"], "geography": df["areacd"].map(geography_of), "period": df["period"].map(labels),
+        "area_name": df["areanm"], "geography": df["areacd"].map(geography), "period": df["period"].map(labels),
         "value": df["value"], "lower": df["lower"], "upper": df["upper"], "status": df["status"],
     })
     out = out[out["geography"].notna()]
