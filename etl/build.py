@@ -7,6 +7,7 @@ build is skipped.
 """
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -16,6 +17,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -308,7 +310,7 @@ def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool, steps=N
         steps.advance(geo_bar)
         return results, sizes
     slowest_first = sorted(mods, key=lambda m: -_expected_cost(m, raw, timings or {}))
-    with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork")) as ex:
+    with _frozen_gc(), ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork")) as ex:
         geo = None if check_only else ex.submit(_geometry, raw, geo_out)
         futs = {ex.submit(_parse_one, m.__name__): m.__name__ for m in slowest_first}
         finished, sizes = {}, {}
@@ -323,6 +325,17 @@ def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool, steps=N
                     finished[futs[f]] = done(futs[f], f.result())
         results = {short[n]: finished[n] for n in names}
     return results, sizes
+
+
+@contextmanager
+def _frozen_gc():
+    """Fork with the parent's objects frozen out of the cyclic GC, so a collection in a worker
+    does not walk (and so copy, page by page) the whole inherited heap."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _child(conn, fn, args) -> None:
@@ -349,7 +362,8 @@ class _Background:
             fork = mp.get_context("fork")
             self._conn, child_conn = fork.Pipe(duplex=False)
             self._proc = fork.Process(target=_child, args=(child_conn, fn, args), daemon=True)
-            self._proc.start()
+            with _frozen_gc():
+                self._proc.start()
             child_conn.close()
 
     def result(self):
