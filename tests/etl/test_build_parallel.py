@@ -109,3 +109,27 @@ def test_parallel_and_serial_builds_write_the_same_tables(tmp_path, monkeypatch)
         elif f.endswith(".geojson"):
             assert (outs["1"] / f).read_bytes() == (outs["0"] / f).read_bytes()
     assert Path(outs["0"] / "mission_gap.parquet").exists()
+
+
+def test_a_failing_source_stops_the_parse(monkeypatch, tmp_path):
+    mods = _fake_sources(monkeypatch, {"a_bad": 0.0, **{f"s{i}": 0.3 for i in range(10)}})
+    ran = tmp_path / "ran"
+    ran.mkdir()
+
+    def bad(ctx):
+        raise InputError("x/bad.csv", "row 7, column 'value'", "a number", "abc")
+
+    def marking(parse, name):
+        def run(ctx):
+            (ran / name).touch()
+            return parse(ctx)
+        return run
+
+    mods[0].parse = bad
+    for m in mods[1:]:
+        m.parse = marking(m.parse, m.__name__)
+    ctx = types.SimpleNamespace(extra_tables={}, dropped=[])
+    with pytest.raises(InputError, match=r"bad.csv.*row 7"):
+        build_mod._run_parallel(ctx, mods, RAW, tmp_path, check_only=True)
+    # the sources still waiting are cancelled; only those already handed to a worker run
+    assert len(list(ran.iterdir())) <= 4
