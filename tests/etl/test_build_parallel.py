@@ -132,4 +132,4 @@ def test_a_failing_source_stops_the_parse(monkeypatch, tmp_path):
     with pytest.raises(InputError, match=r"bad.csv.*row 7"):
         build_mod._run_parallel(ctx, mods, RAW, tmp_path, check_only=True)
     # the sources still waiting are cancelled; only those already handed to a worker run
-    assert len(list(ran.iterdir())) <= 4
+    assert len(list(ran.iterdir())) <= 6  # of ten (without cancelling: all ten)
