@@ -18,6 +18,7 @@ import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
+from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -179,7 +180,7 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
     obs = validate_observations(obs)
     obs = obs.sort_values(["metric_id", "geography", "area_code", "period_start"]).reset_index(drop=True)
     # the mission's Monte Carlo runs on the second core while this process builds the other tables
-    mission_job = _Background(mission.compute, (obs, areas), steps)
+    mission_job = _Background(partial(mission.compute, pmap=_pmap), (obs, areas), steps, name="mission")
     try:
         view = la_view.build(obs, areas, cat)
         n_ltla = int(((areas["geography"] == "ltla") & areas["active"]).sum())
@@ -345,6 +346,14 @@ def _frozen_gc():
         gc.unfreeze()
 
 
+def _pmap(fn, *iterables) -> list:
+    """map() on two forked worker processes, results in order (serially with ETL_PARALLEL=0)."""
+    if _serial():
+        return list(map(fn, *iterables))
+    with _frozen_gc(), ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork")) as ex:
+        return list(ex.map(fn, *iterables))
+
+
 def _child(conn, fn, args) -> None:
     try:
         conn.send((True, fn(*args)))
@@ -359,8 +368,8 @@ class _Background:
     caller goes on; result() waits for it and re-raises its exception. Inline when fork is not
     available or ETL_PARALLEL=0."""
 
-    def __init__(self, fn, args: tuple, steps: Steps | None = None):
-        self._name = getattr(fn, "__module__", "job").rsplit(".", 1)[-1]
+    def __init__(self, fn, args: tuple, steps: Steps | None = None, name: str = "job"):
+        self._name = name
         self._fn, self._args = fn, args
         self._steps = steps
         self._bar = steps.add(self._name) if steps is not None else None
@@ -368,7 +377,8 @@ class _Background:
         if not _serial():
             fork = mp.get_context("fork")
             self._conn, child_conn = fork.Pipe(duplex=False)
-            self._proc = fork.Process(target=_child, args=(child_conn, fn, args), daemon=True)
+            # not a daemon: it may start workers of its own (_pmap)
+            self._proc = fork.Process(target=_child, args=(child_conn, fn, args))
             with _frozen_gc():
                 self._proc.start()
             child_conn.close()

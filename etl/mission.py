@@ -36,6 +36,7 @@ Definitions (shown on the app's methods page):
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -165,8 +166,9 @@ def _period_frame(long: pd.DataFrame, metrics: list[str]):
     return v[complete], s[complete], v.index[~complete]
 
 
-def compute(obs: pd.DataFrame, areas: pd.DataFrame, n_draws: int = N_DRAWS) -> dict[str, pd.DataFrame]:
-    """All mission tables from the observations and areas artefacts."""
+def compute(obs: pd.DataFrame, areas: pd.DataFrame, n_draws: int = N_DRAWS, pmap=map) -> dict[str, pd.DataFrame]:
+    """All mission tables from the observations and areas artefacts. `pmap` runs the periods'
+    simulations (independent, each seeded): the build passes a map over two processes."""
     ltla = areas[(areas["geography"] == "ltla") & areas["active"]]
     codes = set(ltla["code"])
     names = dict(zip(ltla["code"], ltla["name"]))
@@ -192,12 +194,12 @@ def compute(obs: pd.DataFrame, areas: pd.DataFrame, n_draws: int = N_DRAWS) -> d
             continue
         v, s, _ = _period_frame(long, metrics)
         frames.append((p, False, v, s, long))
-    for label, is_base, v, s, long in frames:
-        if len(v) < 30:
-            continue
+    frames = [f for f in frames if len(f[2]) >= 30]
+    draws = pmap(partial(simulate, higher_is_worse=hiw, baseline_sd=baseline_sd, n_draws=n_draws),
+                 [v.to_numpy() for _, _, v, _, _ in frames], [s.to_numpy() for _, _, _, s, _ in frames])
+    for (label, is_base, v, s, long), (p_member, gdraw, odraw) in zip(frames, draws):
         vals = v.to_numpy()
         res = rank_worst_third(vals, hiw)
-        p_member, gdraw, odraw = simulate(vals, s.to_numpy(), hiw, baseline_sd, n_draws)
         derived = long.groupby("area_code")["derived"].any()
         for i, code in enumerate(v.index):
             row = {"period": label, "is_baseline": is_base, "basis": basis, "area_code": code,
