@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -27,12 +28,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 from etl import manifest
 from etl.errors import InputError
+from etl.progress import Steps
 
 # Heavy modules (pandas, pandera, scipy, geopandas) are imported inside the functions that need
 # them, so the "nothing changed" check stays well under a second.
@@ -56,11 +59,18 @@ def check_inputs_exist(raw: Path, declared: list[str]) -> None:
             raise InputError(rel, "file", "this bundled input file to exist", "missing file")
 
 
+def _key(*cols):
+    """One text key per row from several text columns (vectorised set membership and lookups)."""
+    out = cols[0].astype(str)
+    for c in cols[1:]:
+        out = out + "\x1f" + c.astype(str)
+    return out
+
+
 def _check_codes(obs, areas) -> None:
-    known = set(zip(areas["geography"], areas["code"]))
-    bad = [(g, c) not in known for g, c in zip(obs["geography"], obs["area_code"])]
-    if any(bad):
-        r = obs[bad].iloc[0]
+    bad = ~_key(obs["geography"], obs["area_code"]).isin(set(_key(areas["geography"], areas["code"])))
+    if bad.any():
+        r = obs[bad.to_numpy()].iloc[0]
         if r["geography"] in ("uk", "country"):
             # The UK and nation codes come from the vocabulary, not from a lookup file: when a
             # publisher's file uses one the vocabulary lacks, the vocabulary is the suspect.
@@ -81,27 +91,36 @@ def _add_unitary_utla_rows(obs, areas):
     (same value), so maps and comparisons at upper tier are complete."""
     utla_codes = set(areas.loc[(areas["geography"] == "utla") & areas["active"], "code"])
     lt = obs[(obs["geography"] == "ltla") & obs["area_code"].isin(utla_codes)]
-    have = set(zip(obs.loc[obs["geography"] == "utla", "metric_id"], obs.loc[obs["geography"] == "utla", "area_code"]))
+    ut = obs[obs["geography"] == "utla"]
     # only for metrics with no upper-tier publication of their own for that code
-    add = lt[[(m, c) not in have for m, c in zip(lt["metric_id"], lt["area_code"])]]
+    add = lt[~_key(lt["metric_id"], lt["area_code"]).isin(set(_key(ut["metric_id"], ut["area_code"]))).to_numpy()]
     import pandas as pd
 
     return pd.concat([obs, add.assign(geography="utla")], ignore_index=True)
 
 
 def _metric_table(cat, obs, view, n_ltla: int):
+    import numpy as np
     import pandas as pd
 
     cat = cat.copy()
     rows = []
+    # one pass per table, then a lookup per metric (rows keep their order within a metric)
+    with_value = obs[obs["value"].notna()]
+    obs_by = dict(tuple(with_value.groupby("metric_id", sort=False)))
+    view_ok = view[view["value"].notna()] if not view.empty else view
+    view_by = dict(tuple(view_ok.groupby("metric_id", sort=False))) if len(view_ok) else {}
+    n_rows = obs["metric_id"].value_counts()
     for mid in cat["id"]:
-        o = obs[(obs["metric_id"] == mid) & obs["value"].notna()]
-        v = view[(view["metric_id"] == mid) & view["value"].notna()] if not view.empty else view
-        periods = sorted(o["period"].unique(), key=lambda p: o.loc[o["period"] == p, "period_start"].iloc[0]) if len(o) else []
+        o = obs_by.get(mid, with_value.iloc[:0])
+        v = view_by.get(mid, view_ok.iloc[:0])
+        # periods in time order (each period's first row gives its start; ties keep file order)
+        firsts = o.drop_duplicates("period")
+        periods = firsts["period"].iloc[np.argsort(firsts["period_start"].to_numpy(), kind="stable")].tolist()
         latest = periods[-1] if periods else None
         cov = v[v["period"] == latest]["area_code"].nunique() if latest is not None and len(v) else 0
         rows.append({"id": mid, "periods": ", ".join(periods), "first_period": periods[0] if periods else None,
-                     "latest_period": latest, "n_rows": int((obs["metric_id"] == mid).sum()),
+                     "latest_period": latest, "n_rows": int(n_rows.get(mid, 0)),
                      "ltla_coverage_latest": int(cov), "ltla_total": n_ltla,
                      "has_ci": bool(o["lower"].notna().any()),
                      "geographies": ", ".join(sorted(o["geography"].unique()))})
@@ -114,9 +133,10 @@ def build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False
     rawp = Path(raw).resolve()
     try:
         if check_only:  # writes nothing: no need to wait for a build in progress
-            return _build(raw, out, check_only=check_only, force=force, log=log)
-        with build_lock(Path(out)):
-            return _build(raw, out, check_only=check_only, force=force, log=log)
+            with Steps() as steps:
+                return _build(raw, out, check_only=check_only, force=force, log=log, steps=steps)
+        with build_lock(Path(out)), Steps() as steps:
+            return _build(raw, out, check_only=check_only, force=force, log=log, steps=steps)
     except InputError as exc:
         name = str(exc.file)
         for prefix in (str(rawp) + os.sep, str(Path(raw)) + os.sep):
@@ -125,8 +145,10 @@ def build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False
         raise
 
 
-def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False, log=print) -> dict:
+def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = False, log=print,
+           steps: Steps | None = None) -> dict:
     t0 = time.perf_counter()
+    steps = steps or Steps(on=False)
     raw, out = Path(raw).resolve(), Path(out).resolve()
     if not raw.is_dir():
         raise InputError(raw, "raw data directory", "an existing directory of publisher files", "missing")
@@ -158,7 +180,8 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
     tmp = Path(tempfile.mkdtemp(prefix=f"{out.name}.geo-{os.getpid()}-", dir=out.parent))
     janitor = _start_janitor(tmp, out)
     try:
-        return _build_into(tmp, raw, out, t0, fp, mods, inputs, cat, ctx, check_only=check_only, log=log)
+        return _build_into(tmp, raw, out, t0, fp, mods, inputs, cat, ctx, check_only=check_only, log=log,
+                           steps=steps, timings=_previous_timings(old))
     finally:
         # on success `tmp` was swapped into place (it no longer exists, or holds the old build)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -166,13 +189,13 @@ def _build(raw: Path, out: Path, *, check_only: bool = False, force: bool = Fals
 
 
 def _build_into(tmp: Path, raw: Path, out: Path, t0: float, fp: str, mods, inputs, cat, ctx, *,
-                check_only: bool, log) -> dict:
+                check_only: bool, log, steps, timings) -> dict:
     import pandas as pd
 
     from etl import geography, la_view, mission, vocabulary
     from etl.schema import OBS_COLUMNS, SCHEMAS, finalise, validate_artefact, validate_observations
 
-    results, geo_sizes = _run_parallel(ctx, mods, raw, tmp, check_only)
+    results, geo_sizes = _run_parallel(ctx, mods, raw, tmp, check_only, steps, timings)
     frames, timings = [], {}
     for name, (df, seconds, (extra, dropped)) in results.items():
         ctx.extra_tables.update(extra)
@@ -189,8 +212,9 @@ def _build_into(tmp: Path, raw: Path, out: Path, t0: float, fp: str, mods, input
         raise InputError("etl/config/metrics/", f"metric id {unknown[0]!r}", "a catalogue entry for every metric", unknown)
     areas = ctx.areas
     _check_codes(obs, areas)
-    names = dict(zip(zip(areas["geography"], areas["code"]), areas["name"]))
-    obs["area_name"] = [names.get((g, c), n) for g, c, n in zip(obs["geography"], obs["area_code"], obs["area_name"])]
+    names = dict(zip(_key(areas["geography"], areas["code"]), areas["name"]))
+    key = _key(obs["geography"], obs["area_code"])
+    obs["area_name"] = key.map(names).where(key.isin(set(names)), obs["area_name"])
     obs = _add_unitary_utla_rows(obs, areas)
     obs = finalise(obs.drop(columns=["period_start", "period_end"]))
     obs = validate_observations(obs)
@@ -199,7 +223,9 @@ def _build_into(tmp: Path, raw: Path, out: Path, t0: float, fp: str, mods, input
     n_ltla = int(((areas["geography"] == "ltla") & areas["active"]).sum())
     metrics_df = _metric_table(cat, obs, view, n_ltla)
     t_mission = time.perf_counter()
-    mission_tables = mission.compute(obs, areas)
+    mission_bar = steps.add("mission")
+    mission_tables = mission.compute(obs, areas, pmap=_pmap)  # the periods' models on both cores
+    steps.advance(mission_bar)
     mission_seconds = round(time.perf_counter() - t_mission, 2)
     # every table the app reads meets its schema before anything is written
     tables = {"areas": areas, "metrics": metrics_df, "la_view": view,
@@ -216,9 +242,12 @@ def _build_into(tmp: Path, raw: Path, out: Path, t0: float, fp: str, mods, input
         return {"rows": len(obs)}
 
     # `tmp` already holds the geometry written in parallel with the parsers
+    write = steps.add("write", total=len(tables) + 1)
     obs.to_parquet(tmp / "observations.parquet", index=False)
+    steps.advance(write)
     for name, df in tables.items():
         df.to_parquet(tmp / f"{name}.parquet", index=False)
+        steps.advance(write)
     rows_per_metric = obs.groupby("metric_id").size().astype(int).to_dict()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     man = {
@@ -281,30 +310,107 @@ def _worker_init(parent: int) -> None:
         os._exit(1)
 
 
+def _pmap(fn, items) -> list:
+    """map() over two forked worker processes, results in order; serial with ETL_PARALLEL=0."""
+    items = list(items)
+    if _serial() or len(items) < 2:
+        return list(map(fn, items))
+    with _frozen_gc(), ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork"), initializer=_worker_init,
+                                           initargs=(os.getpid(),)) as ex:
+        return list(ex.map(fn, items))
+
+
 def _geometry(raw: Path, out: Path):
     from etl import boundaries
 
     return boundaries.write_all(raw, _CTX.areas, out)
 
 
-def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool):
+def _serial() -> bool:
+    return os.environ.get("ETL_PARALLEL", "1") == "0" or "fork" not in mp.get_all_start_methods()
+
+
+def _previous_timings(manifest_path: Path) -> dict[str, float]:
+    """Parse seconds per source from the last build's manifest (empty on a clean build)."""
+    try:
+        return {k: float(v) for k, v in json.loads(manifest_path.read_text())["parse_seconds"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _expected_cost(mod, raw: Path, timings: dict[str, float]) -> float:
+    """Seconds the last build took for this source; else a proxy from the size of its inputs
+    (workbooks count three times: they cost more per byte), on a rough scale of 0.1 s per MB
+    so that a new source can be ranked among timed ones. On the bundled data this gives the
+    measured order but for two neighbours."""
+    name = mod.__name__.rsplit(".", 1)[-1]
+    if name in timings:
+        return timings[name]
+    size = 0.0
+    for rel in getattr(mod, "INPUTS", []):
+        path = raw / rel.rstrip("?")
+        if path.is_file():
+            size += path.stat().st_size * (3 if path.suffix.lower() in (".xlsx", ".ods") else 1)
+    return 0.1 * size / 1e6
+
+
+def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool, steps=None, timings=None):
     """Parse every source (and write the geometry) on two worker processes when fork is
-    available (2 cores here); serially otherwise or with ETL_PARALLEL=0."""
+    available (2 cores here); serially otherwise or with ETL_PARALLEL=0. The geometry and then
+    the sources go to the workers slowest first, so both cores finish at about the same time;
+    results keep the sources' run order."""
     global _CTX
     _CTX = ctx
+    steps = steps or Steps(on=False)
     names = [m.__name__ for m in mods]
-    serial = os.environ.get("ETL_PARALLEL", "1") == "0" or len(names) < 2 or "fork" not in mp.get_all_start_methods()
-    if serial:
-        results = {n.rsplit(".", 1)[-1]: _parse_one(n) for n in names}
+    short = {n: n.rsplit(".", 1)[-1] for n in names}
+    parse_bar = steps.add("parse", total=len(names))
+    geo_bar = None if check_only else steps.add("geometry")
+
+    finished_count = [0]
+
+    def done(n, result):
+        finished_count[0] += 1
+        last = finished_count[0] == len(names)
+        steps.advance(parse_bar, f"parse: {len(names)} sources" if last else f"parse: {short[n]} ({result[1]:.1f} s)")
+        return result
+
+    if _serial() or len(names) < 2:
+        results = {short[n]: done(n, _parse_one(n)) for n in names}
         sizes = {} if check_only else _geometry(raw, geo_out)
+        steps.advance(geo_bar)
         return results, sizes
-    with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork"), initializer=_worker_init,
-                             initargs=(os.getpid(),)) as ex:
+    slowest_first = sorted(mods, key=lambda m: -_expected_cost(m, raw, timings or {}))
+    with _frozen_gc(), ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork"), initializer=_worker_init,
+                                           initargs=(os.getpid(),)) as ex:
         geo = None if check_only else ex.submit(_geometry, raw, geo_out)
-        futs = {n.rsplit(".", 1)[-1]: ex.submit(_parse_one, n) for n in names}
-        results = {n: f.result() for n, f in futs.items()}
-        sizes = geo.result() if geo is not None else {}
+        futs = {ex.submit(_parse_one, m.__name__): m.__name__ for m in slowest_first}
+        finished, sizes = {}, {}
+        pending = set(futs) | ({geo} if geo is not None else set())
+        # the workers are forked: this process would only wait, so it imports what the steps
+        # after parsing need (scipy alone takes ~1.5 s) while they run
+        _preload()
+        try:
+            while pending:
+                ready, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in ready:
+                    if f is geo:
+                        sizes = f.result()
+                        steps.advance(geo_bar)
+                    else:
+                        finished[futs[f]] = done(futs[f], f.result())
+        except BaseException:
+            for f in pending:  # a failed source stops the build: do not start the others
+                f.cancel()
+            raise
+        results = {short[n]: finished[n] for n in names}
     return results, sizes
+
+
+def _preload() -> None:
+    import etl.la_view  # noqa: F401
+    import etl.mission  # noqa: F401
+    import etl.schema  # noqa: F401
 
 
 # ----------------------------------------------------------------------------- faults
@@ -404,6 +510,17 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+@contextmanager
+def _frozen_gc():
+    """Fork with the parent's objects frozen out of the cyclic GC, so a collection in a worker
+    does not walk (and so copy, page by page) the whole inherited heap."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _swap(tmp: Path, out: Path) -> None:

@@ -16,6 +16,7 @@ for users, in docs/methods.md (shown on the app's /data page). Implementation no
 from __future__ import annotations
 
 import math
+from functools import partial
 import re
 
 import numpy as np
@@ -307,8 +308,9 @@ def _verdict(change_lower, change_upper, metric_ids, periods) -> np.ndarray:
 
 def compute(obs: pd.DataFrame, areas: pd.DataFrame, n_draws: int = N_DRAWS,
             error_correlation: float = ERROR_CORRELATION,
-            sensitivity: tuple[float, ...] = SENSITIVITY_CORRELATIONS) -> dict[str, pd.DataFrame]:
-    """All mission tables from the observations and areas artefacts."""
+            sensitivity: tuple[float, ...] = SENSITIVITY_CORRELATIONS, pmap=map) -> dict[str, pd.DataFrame]:
+    """All mission tables from the observations and areas artefacts. `pmap` maps the periods'
+    models (independent, each seeded): the build passes one over two processes."""
     ltla = areas[(areas["geography"] == "ltla") & areas["active"]]
     codes = set(ltla["code"])
     names = dict(zip(ltla["code"], ltla["name"]))
@@ -338,67 +340,18 @@ def compute(obs: pd.DataFrame, areas: pd.DataFrame, n_draws: int = N_DRAWS,
         v, s, sm, _ = _period_frame(long, metrics)
         frames.append((p, False, v, s, sm, long))
 
+    jobs = [(label, is_base, v, s, sm, long, 0 if is_base else fy_periods.index(label) + 1)
+            for label, is_base, v, s, sm, long in frames if len(v) >= MIN_RANKED]
+    common = dict(metrics=metrics, hiw=hiw, scale=scale, basis=basis, baseline_sd=baseline_sd, names=names,
+                  group_of=group_of, n_draws=n_draws, error_correlation=error_correlation, sensitivity=sensitivity)
+    # each period is modelled on its own (own seed), so the periods can run on several processes
     ltla_parts, model_rows, sims, ranked = [], [], {}, {}
-    for label, is_base, v, s, sm, long in frames:
-        if len(v) < MIN_RANKED:
-            continue
+    for (label, is_base, v, *_), (part, rows, sim) in zip(jobs, pmap(partial(_model_period, **common), jobs)):
         ranked[label] = set(v.index)
-        key = 0 if is_base else fy_periods.index(label) + 1  # each period its own seed
-        vals = v.to_numpy()
-        res = rank_worst_third(vals, hiw)
-        p_member, gdraw, odraw = simulate(vals, s.to_numpy(), hiw, baseline_sd, n_draws, [SEED, key, 0],
-                                          PUBLISHED_ERROR_CORRELATION)
-        groups = [group_of[c] for c in v.index]
-        se_model = sm.to_numpy()
-        adj = adjusted(vals, se_model, groups, hiw, scale, baseline_sd, error_correlation,
-                       [SEED, key, 1], n_draws, 0 if is_base else N_NOISE_DRAWS)
-        derived = long.groupby("area_code")["derived"].any().reindex(v.index, fill_value=False)
-        part = pd.DataFrame({
-            "period": label, "is_baseline": is_base, "basis": basis, "area_code": v.index,
-            "area_name": [names.get(c) for c in v.index],
-            "worst_metric": [metrics[i] for i in res["worst_idx"]], "worst_percentile": res["worst_score"],
-            "rank": res["rank"], "n_ranked": len(v), "in_worst_third": res["in_worst_third"],
-            "p_worst_third": p_member, "uses_derived": derived.to_numpy(bool),
-            "p_worst_third_adjusted": adj["p_adjusted"], "model_group": groups,
-            "error_correlation": error_correlation, "mode_change": mode_change(label)})
-        for j, m in enumerate(metrics):
-            part[f"pct_{m}"] = res["percentiles"][:, j]
-            part[f"value_{m}"] = vals[:, j]
-            part[f"shrunk_{m}"] = adj["shrunk"][:, j]
-            part[f"shrunk_{m}_lower"] = adj["lower"][:, j]
-            part[f"shrunk_{m}_upper"] = adj["upper"][:, j]
-            part[f"reliability_{m}"] = adj["reliability"][:, j]
-            part[f"model_mean_{m}"] = adj["model_mean"][:, j]
         ltla_parts.append(part)
-        for j, (m, f) in enumerate(zip(metrics, adj["fits"])):
-            model_rows.append({
-                "period": label, "is_baseline": is_base, "basis": basis, "metric_id": m, "scale": scale.name,
-                "n_areas": len(v), "n_groups": len(set(groups)), "between_area_variance": f.A,
-                "between_area_variance_se": f.A_se, "at_boundary": f.boundary,
-                "median_se": float(np.median(s.to_numpy()[:, j])),
-                "median_reliability": float(np.median(f.gamma)),
-                "reliability_p10": float(np.percentile(f.gamma, 10)),
-                "reliability_p90": float(np.percentile(f.gamma, 90)),
-                "error_correlation": error_correlation,
-                "effect_correlation_mean": float(_mean_offdiag_corr(adj["omega"], hiw))})
-        if is_base:
-            continue  # the baseline gap is the mean of the three annual gaps (below)
-        g = gaps(vals, res["in_worst_third"])
-        wt = v[res["in_worst_third"]].mean(axis=0).to_numpy()
-        rest = v[~res["in_worst_third"]].mean(axis=0).to_numpy()
-        sens = {}  # the baseline years and later, under each error correlation (in order)
-        for k, rho in enumerate(sorted(set(sensitivity) | {error_correlation})):
-            if rho == error_correlation:
-                sens[rho] = (adj["draws"], adj["noise"])
-            elif label >= BASELINE_GAP_PERIODS[0]:
-                alt = adjusted(vals, se_model, groups, hiw, scale, baseline_sd, rho, [SEED, key, 2 + k],
-                               N_SENSITIVITY_DRAWS, N_SENSITIVITY_NOISE, with_fits=False,
-                               n_hyper=N_SENSITIVITY_HYPER)
-                sens[rho] = (alt["draws"], alt["noise"])
-        sims[label] = dict(gap=np.append(g, overall_gap(g, hiw, baseline_sd)), wt=np.append(wt, np.nan),
-                           rest=np.append(rest, np.nan), draws=np.column_stack([gdraw, odraw]),
-                           adj=adj["draws"], noise=adj["noise"], sens=sens,
-                           n=len(v), k=int(res["in_worst_third"].sum()))
+        model_rows.extend(rows)
+        if sim is not None:
+            sims[label] = sim
     base_years = [p for p in BASELINE_GAP_PERIODS if p in sims]
     if len(base_years) == len(BASELINE_GAP_PERIODS):
         one = [sims[p] for p in base_years]
@@ -420,6 +373,68 @@ def compute(obs: pd.DataFrame, areas: pd.DataFrame, n_draws: int = N_DRAWS,
             "mission_unranked": unranked(obs, areas, metrics, ranked),
             "mission_regions": region_change(obs, areas),
             "mission_survey_mode": survey_mode_table(fy_periods + [BASELINE_GAP_LABEL])}
+
+
+def _model_period(job, *, metrics, hiw, scale, basis, baseline_sd, names, group_of, n_draws,
+                  error_correlation, sensitivity):
+    """One period's ranking, published-error simulation and small-area model: (the LTLA rows,
+    the model rows, the gap draws or None for the baseline)."""
+    label, is_base, v, s, sm, long, key = job
+    rows = []
+    vals = v.to_numpy()
+    res = rank_worst_third(vals, hiw)
+    p_member, gdraw, odraw = simulate(vals, s.to_numpy(), hiw, baseline_sd, n_draws, [SEED, key, 0],
+                                      PUBLISHED_ERROR_CORRELATION)
+    groups = [group_of[c] for c in v.index]
+    se_model = sm.to_numpy()
+    adj = adjusted(vals, se_model, groups, hiw, scale, baseline_sd, error_correlation,
+                   [SEED, key, 1], n_draws, 0 if is_base else N_NOISE_DRAWS)
+    derived = long.groupby("area_code")["derived"].any().reindex(v.index, fill_value=False)
+    part = pd.DataFrame({
+        "period": label, "is_baseline": is_base, "basis": basis, "area_code": v.index,
+        "area_name": [names.get(c) for c in v.index],
+        "worst_metric": [metrics[i] for i in res["worst_idx"]], "worst_percentile": res["worst_score"],
+        "rank": res["rank"], "n_ranked": len(v), "in_worst_third": res["in_worst_third"],
+        "p_worst_third": p_member, "uses_derived": derived.to_numpy(bool),
+        "p_worst_third_adjusted": adj["p_adjusted"], "model_group": groups,
+        "error_correlation": error_correlation, "mode_change": mode_change(label)})
+    for j, m in enumerate(metrics):
+        part[f"pct_{m}"] = res["percentiles"][:, j]
+        part[f"value_{m}"] = vals[:, j]
+        part[f"shrunk_{m}"] = adj["shrunk"][:, j]
+        part[f"shrunk_{m}_lower"] = adj["lower"][:, j]
+        part[f"shrunk_{m}_upper"] = adj["upper"][:, j]
+        part[f"reliability_{m}"] = adj["reliability"][:, j]
+        part[f"model_mean_{m}"] = adj["model_mean"][:, j]
+    for j, (m, f) in enumerate(zip(metrics, adj["fits"])):
+        rows.append({
+            "period": label, "is_baseline": is_base, "basis": basis, "metric_id": m, "scale": scale.name,
+            "n_areas": len(v), "n_groups": len(set(groups)), "between_area_variance": f.A,
+            "between_area_variance_se": f.A_se, "at_boundary": f.boundary,
+            "median_se": float(np.median(s.to_numpy()[:, j])),
+            "median_reliability": float(np.median(f.gamma)),
+            "reliability_p10": float(np.percentile(f.gamma, 10)),
+            "reliability_p90": float(np.percentile(f.gamma, 90)),
+            "error_correlation": error_correlation,
+            "effect_correlation_mean": float(_mean_offdiag_corr(adj["omega"], hiw))})
+    if is_base:
+        return part, rows, None  # the baseline gap is the mean of the three annual gaps
+    g = gaps(vals, res["in_worst_third"])
+    wt = v[res["in_worst_third"]].mean(axis=0).to_numpy()
+    rest = v[~res["in_worst_third"]].mean(axis=0).to_numpy()
+    sens = {}  # the baseline years and later, under each error correlation (in order)
+    for k, rho in enumerate(sorted(set(sensitivity) | {error_correlation})):
+        if rho == error_correlation:
+            sens[rho] = (adj["draws"], adj["noise"])
+        elif label >= BASELINE_GAP_PERIODS[0]:
+            alt = adjusted(vals, se_model, groups, hiw, scale, baseline_sd, rho, [SEED, key, 2 + k],
+                           N_SENSITIVITY_DRAWS, N_SENSITIVITY_NOISE, with_fits=False,
+                           n_hyper=N_SENSITIVITY_HYPER)
+            sens[rho] = (alt["draws"], alt["noise"])
+    return part, rows, dict(gap=np.append(g, overall_gap(g, hiw, baseline_sd)), wt=np.append(wt, np.nan),
+                            rest=np.append(rest, np.nan), draws=np.column_stack([gdraw, odraw]),
+                            adj=adj["draws"], noise=adj["noise"], sens=sens,
+                            n=len(v), k=int(res["in_worst_third"].sum()))
 
 
 def _mean_offdiag_corr(omega: np.ndarray, hiw) -> float:

@@ -176,7 +176,7 @@ def labels() -> dict[str, dict[str, dict]]:
     """group -> code -> {label, text}, from labels.yaml."""
     name = LABELS_PATH.name
     try:
-        data = yaml.safe_load(LABELS_PATH.read_text())
+        data = yaml.load(LABELS_PATH.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise InputError(name, "file", "valid YAML", str(exc)[:200]) from exc
     if not isinstance(data, dict):

@@ -1,4 +1,6 @@
-"""Source parsers, discovered automatically: every module in this package is one source.
+"""Source parsers, discovered automatically: every module in this package is one source, except
+those starting with "_" (helpers the sources share: _els, _lait, _counts; sources never import
+one another).
 
 Each module defines:
 

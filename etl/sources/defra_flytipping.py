@@ -21,7 +21,7 @@ from etl import readers, stats
 from etl.context import Context
 from etl.errors import InputError
 from etl.schema import finalise
-from etl.sources.dluhc_temporary_accommodation import harmonise_counts, read_any_sheet
+from etl.sources._counts import harmonise_counts
 
 SOURCE = ("defra-fly-tipping/Flytipping_incidents_and_actions_taken__reported_by_LAs_in_England__"
           "2012-13_to_2022-23_accessible_revised.ods")
@@ -45,7 +45,7 @@ SWAPPED_POP = {("2020-21", "E12000004"), ("2020-21", "E12000006")}
 
 
 def read_incidents(ctx: Context) -> pd.DataFrame:
-    raw = read_any_sheet(str(ctx.path(SOURCE)), SHEET)
+    raw = readers.read_sheet(ctx.path(SOURCE), SHEET)
     first = raw.iloc[:, 0].astype(str).str.strip()
     hits = np.flatnonzero((first == YEAR).to_numpy())
     if not len(hits):

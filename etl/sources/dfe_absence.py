@@ -9,7 +9,7 @@ labelled here '2015/16'..'2024/25'. '-' = no data (2019/20 was not collected for
 because of COVID-19, so every 2019/20 row is 'not available').
 
 LAIT uses DfE 3-digit LA numbers; they are mapped to GSS codes with the rule in
-etl.sources.dfe_cla (one DfE LA number = the code DfE's latest CLA edition gives it; England 970
+etl.sources._lait (one DfE LA number = the code DfE's latest CLA edition gives it; England 970
 -> E92000001; regions by name; Inner/Outer London dropped; pre-2019 Bournemouth/Poole/Dorset
 dropped; an unknown number stops the build). Values are kept exactly as stored (LAIT text such
 as '19.649999999999999' is the published 19.65 with a float artefact); display decimals come
@@ -25,11 +25,9 @@ from etl import periods, readers
 from etl.context import Context
 from etl.errors import InputError
 from etl.schema import finalise
-from etl.sources.dfe_cla import DFE_MARKERS, LAIT, lait_rows, to_number_rows
+from etl.sources._lait import DFE_MARKERS, LA_NUMBER_INPUTS, LAIT, lait_rows
 
-INPUTS = [LAIT, "dfe-absence/la_code_list.xlsx", "dfe-absence/lait_data_dictionary.csv",
-          "dfe-children-looked-after/cla_number_and_rate_per_10k_children.csv",
-          "dfe-children-looked-after/cla_number_and_rate_per_10k_children_2019_to_2023.csv"]
+INPUTS = [LAIT, "dfe-absence/la_code_list.xlsx", "dfe-absence/lait_data_dictionary.csv", *LA_NUMBER_INPUTS]
 METRIC = "school_absence_rate"
 SHORT_DESC = "TotAbs"
 
@@ -42,8 +40,8 @@ def academic_label(year_end: str, source: str, row) -> str:
 
 def parse(ctx: Context) -> pd.DataFrame:
     rows = lait_rows(ctx, SHORT_DESC)
-    vals, status = to_number_rows(rows["Values"], rows["lait_row"], LAIT, "Values", markers=DFE_MARKERS,
-                                  allow_negative=False)
+    vals, status = readers.to_number(rows["Values"], LAIT, "Values", rows=rows["lait_row"], markers=DFE_MARKERS,
+                                     allow_negative=False)
     bad = vals.notna() & ~vals.between(0, 100)
     if bad.any():
         r = rows[bad].iloc[0]

@@ -12,7 +12,7 @@ reported separately (DfE combines them with Hackney and Cornwall).
 
 Extension: 2019 and 2020 (not in the dashboard files) come from DfE LAIT
 (`dfe-absence/bds_long_0.parquet`, Short Desc '16-17_not known_NEET'), LA numbers mapped to GSS
-codes by the rule in etl.sources.dfe_cla (checked: LAIT equals the dashboard files in 2021-2025).
+codes by the rule in etl.sources._lait (checked: LAIT equals the dashboard files in 2021-2025).
 
 95% CI: approximate Wilson score interval computed here, not published by DfE. NCCIS covers the
 whole cohort, so the interval describes random variation in the rate, not sampling error. DfE
@@ -29,7 +29,7 @@ from etl import readers, stats
 from etl.context import Context
 from etl.errors import InputError
 from etl.schema import finalise
-from etl.sources.dfe_cla import DFE_MARKERS, LAIT, la_number_map, lait_rows, place_codes, to_number_rows
+from etl.sources._lait import DFE_MARKERS, LA_NUMBER_INPUTS, LAIT, la_number_map, lait_rows, place_codes
 
 FILES = [
     "dfe-neet/UD_NEETNK_LA_dashboard_2021_vg_removed.csv",
@@ -38,8 +38,7 @@ FILES = [
     "dfe-neet/UD_NEETNK_LA_dashboard_final_2024_vintage.csv",
     "dfe-neet/UD_NEETNK_LA_dashboard_final.csv",
 ]
-INPUTS = FILES + [LAIT, "dfe-children-looked-after/cla_number_and_rate_per_10k_children.csv",
-                  "dfe-children-looked-after/cla_number_and_rate_per_10k_children_2019_to_2023.csv"]
+INPUTS = FILES + [LAIT, *LA_NUMBER_INPUTS]
 METRIC = "neet_or_not_known_16_17"
 REQUIRED = ["time_period", "geographic_level", "country_code", "country_name", "region_code", "region_name",
             "old_la_code", "new_la_code", "la_name", "Cohort_DJFavg", "NEET_not_known_percent"]
@@ -62,10 +61,10 @@ def parse_file(ctx: Context, rel_path: str) -> pd.DataFrame:
         r = df[bad].iloc[0]
         raise InputError(rel_path, f"row {r['file_row']}, column 'geographic_level'",
                          "National, Regional or Local authority", r["geographic_level"])
-    value, status = to_number_rows(df["NEET_not_known_percent"], df["file_row"], rel_path, "NEET_not_known_percent",
-                                   markers=DFE_MARKERS, allow_negative=False)
-    cohort, _ = to_number_rows(df["Cohort_DJFavg"], df["file_row"], rel_path, "Cohort_DJFavg", markers=DFE_MARKERS,
-                               allow_negative=False)
+    value, status = readers.to_number(df["NEET_not_known_percent"], rel_path, "NEET_not_known_percent",
+                                      rows=df["file_row"], markers=DFE_MARKERS, allow_negative=False)
+    cohort, _ = readers.to_number(df["Cohort_DJFavg"], rel_path, "Cohort_DJFavg", rows=df["file_row"],
+                                  markers=DFE_MARKERS, allow_negative=False)
     out_of_range = value.notna() & ~value.between(0, 100)
     if out_of_range.any():
         r = df[out_of_range].iloc[0]
@@ -129,8 +128,8 @@ def parse(ctx: Context) -> pd.DataFrame:
     # LAIT prints them separately. Keep the series consistent: no separate rows for them.
     lait = lait[~lait["area_code"].isin(COMBINED)]
     if not lait.empty:
-        vals, st = to_number_rows(lait["Values"], lait["lait_row"], LAIT, "Values", markers=DFE_MARKERS,
-                                  allow_negative=False)
+        vals, st = readers.to_number(lait["Values"], LAIT, "Values", rows=lait["lait_row"], markers=DFE_MARKERS,
+                                     allow_negative=False)
         ext = pd.DataFrame({"metric_id": METRIC, "area_code": lait["area_code"], "area_name": lait["area_name"],
                             "geography": lait["geography"], "period": lait["Years"].astype(str), "value": vals,
                             "status": st, "note": lait["note"]})

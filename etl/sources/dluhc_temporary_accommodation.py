@@ -14,16 +14,10 @@ the snapshot date 'YYYY-MM-DD'. LTLAs, regions and England.
   LTLAs by summing the counts and households of ALL predecessors and recomputing the rate (flagged
   derived); if any predecessor is missing the successor is 'not available'. Barnsley/Sheffield
   2025 recodes are relabelled.
-
-ODS files are read with a streaming reader of the one sheet needed (odfpy parses all 320 sheets
-of the March 2022 workbook and takes ~40 s per file).
 """
 from __future__ import annotations
 
 import re
-import zipfile
-import xml.etree.ElementTree as ET
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +26,8 @@ import pandas as pd
 from etl import readers, stats
 from etl.context import Context
 from etl.errors import InputError
-from etl.geography import successor_map
 from etl.schema import finalise
+from etl.sources._counts import harmonise_counts
 
 DIR = "dluhc-temporary-accommodation"
 FILES = {
@@ -50,124 +44,6 @@ INPUTS = [f for f, _ in FILES.values()]
 METRIC = "temporary_accommodation_rate"
 MARKERS = {"..": "not available", "": "not available", "-": "not available"}
 
-# --------------------------------------------------------------------------- streaming ODS reader
-_NS = {
-    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
-    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
-    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
-}
-_T = "{%s}" % _NS["table"]
-_O = "{%s}" % _NS["office"]
-_X = "{%s}" % _NS["text"]
-
-
-def _text(el: ET.Element) -> str:
-    """Text of an ODS paragraph in document order (text:s = repeated spaces, text:tab, spans)."""
-    out = [el.text or ""]
-    for child in el:
-        if child.tag == _X + "s":
-            out.append(" " * int(child.get(_X + "c", "1")))
-        elif child.tag == _X + "tab":
-            out.append("\t")
-        elif child.tag == _X + "line-break":
-            out.append("\n")
-        else:
-            out.append(_text(child))
-        out.append(child.tail or "")
-    return "".join(out)
-
-
-def _cell_value(cell: ET.Element):
-    vtype = cell.get(_O + "value-type")
-    if vtype in ("float", "percentage", "currency"):
-        return float(cell.get(_O + "value"))
-    if vtype == "boolean":
-        return cell.get(_O + "boolean-value") == "true"
-    if vtype == "date":
-        return cell.get(_O + "date-value")
-    parts = [_text(p) for p in cell.iter(_X + "p")]
-    text = "\n".join(parts)
-    return text if text != "" else None
-
-
-def _row_values(row: ET.Element, max_cols: int) -> list:
-    vals: list = []
-    pending_empty = 0
-    for cell in row:
-        if cell.tag not in (_T + "table-cell", _T + "covered-table-cell"):
-            continue
-        rep = int(cell.get(_T + "number-columns-repeated", "1"))
-        v = _cell_value(cell)
-        if v is None:
-            pending_empty += rep
-            continue
-        vals.extend([None] * pending_empty)
-        pending_empty = 0
-        vals.extend([v] * min(rep, max_cols))
-        if len(vals) >= max_cols:
-            break
-    return vals[:max_cols]
-
-
-def read_ods_sheet(path: Path, sheet: str, max_cols: int = 200) -> pd.DataFrame:
-    """One sheet of an ODS workbook as a header-less DataFrame (like read_excel(header=None)),
-    read by streaming content.xml and stopping at the end of that sheet."""
-    readers.require_file(path)
-    try:
-        zf = zipfile.ZipFile(path)
-        stream = zf.open("content.xml")
-    except (zipfile.BadZipFile, KeyError) as exc:
-        raise InputError(path, "file", "a readable .ods workbook", f"{type(exc).__name__}: {exc}") from exc
-    rows: list[list] = []
-    pending_rows: list[list] = []
-    inside = False
-    depth = 0
-    found = False
-    names = []
-    try:
-        for event, el in ET.iterparse(stream, events=("start", "end")):
-            if el.tag == _T + "table":
-                if event == "start":
-                    names.append(el.get(_T + "name"))
-                    if el.get(_T + "name") == sheet:
-                        inside, found = True, True
-                    depth += 1
-                else:
-                    depth -= 1
-                    if inside:
-                        break
-                    el.clear()
-                continue
-            if event == "end" and el.tag == _T + "table-row":
-                if inside:
-                    vals = _row_values(el, max_cols)
-                    rep = int(el.get(_T + "number-rows-repeated", "1"))
-                    if vals:
-                        rows.extend(pending_rows)
-                        pending_rows = []
-                        rows.extend([vals] * min(rep, 10000))
-                    else:
-                        pending_rows.extend([[]] * min(rep, 1000))
-                el.clear()
-    except ET.ParseError as exc:
-        raise InputError(path, f"sheet {sheet!r}", "well-formed ODS XML", str(exc)) from exc
-    finally:
-        stream.close()
-        zf.close()
-    if not found:
-        raise InputError(path, f"sheet {sheet!r}", "this sheet to exist", names[:20])
-    width = max((len(r) for r in rows), default=0)
-    return pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
-
-
-@lru_cache(maxsize=16)
-def read_any_sheet(path: str, sheet: str) -> pd.DataFrame:
-    p = Path(path)
-    if p.suffix.lower() == ".ods":
-        return read_ods_sheet(p, sheet)
-    return readers.read_sheet(p, sheet)
-
-
 # --------------------------------------------------------------------------- TA1
 
 
@@ -183,7 +59,7 @@ def _is_figure(v) -> bool:
 
 def parse_ta1(path: Path, source: str, sheet: str, period: str, drop=None) -> pd.DataFrame:
     """Rows of TA1 with a GSS code: code, name, count, households (000s), published rate, status."""
-    raw = read_any_sheet(str(path), sheet)
+    raw = readers.read_sheet(path, sheet)
     where = f"{source} [{sheet}]"
     if raw.shape[1] < 7:
         raise InputError(where, "columns", "at least 7 columns (code, name, .., count, households, rate)", raw.shape[1])
@@ -220,7 +96,6 @@ def parse_ta1(path: Path, source: str, sheet: str, period: str, drop=None) -> pd
         drop(source, "MHCLG 'Rest of England' total: no area code", body.loc[rest, 1].astype(str).str.strip().tolist())
     body = body[keep.to_numpy()]
     codes = codes[keep]
-    row_offset = start + 1  # file row numbers (1-based) of body rows
     rows = body.reset_index()
     file_rows = rows["index"] + 1
 
@@ -269,68 +144,6 @@ def _with_ci(df: pd.DataFrame) -> pd.DataFrame:
     outside = ok & ((df["lower"] > df["value"] + 1e-9) | (df["upper"] < df["value"] - 1e-9))
     df.loc[outside, ["lower", "upper"]] = np.nan
     return df
-
-
-def _leaves(code: str, preds: dict[str, list[str]]) -> set[str]:
-    if code not in preds:
-        return {code}
-    out: set[str] = set()
-    for p in preds[code]:
-        out |= _leaves(p, preds)
-    return out
-
-
-def harmonise_counts(ctx: Context, df: pd.DataFrame, sum_cols: list[str], value_of, what: str,
-                     source: str = "?") -> pd.DataFrame:
-    """LTLA rows of ONE period onto current LTLAs: pure recodes are relabelled; a successor that
-    the file does not publish is derived by summing `sum_cols` over ALL its predecessors and
-    recomputing the value with value_of(sums) (flagged derived). If any predecessor is missing
-    or unpublished the successor is 'not available' with a note. Columns used: area_code,
-    area_name, period, value, status, note, plus sum_cols."""
-    changes = ctx.changes
-    is_recode = changes["type"] == "new_code"
-    recodes = dict(zip(changes.loc[is_recode, "old_code"], changes.loc[is_recode, "new_code"]))
-    df = df.copy()
-    moved = df["area_code"].map(recodes)
-    if "note" not in df:
-        df["note"] = None
-    df["note"] = np.where(moved.notna(), "published under former code " + df["area_code"], df["note"])
-    df["area_code"] = moved.fillna(df["area_code"])
-    current = ctx.current_ltla
-    direct = df[df["area_code"].isin(current)].assign(derived=False)
-    succ = successor_map(changes)
-    unknown = ~df["area_code"].isin(current) & ~df["area_code"].isin(succ)
-    if unknown.any():
-        r = df[unknown].iloc[0]
-        where = f"row {int(r['file_row'])}, " if "file_row" in df.columns and pd.notna(r.get("file_row")) else ""
-        raise InputError(source, f"{where}area code {r['area_code']!r} ({r['period']})",
-                         "a current or former lower-tier local authority GSS code", r["area_code"])
-    preds: dict[str, list[str]] = {}
-    for o, n in zip(changes.loc[~is_recode, "old_code"], changes.loc[~is_recode, "new_code"]):
-        preds.setdefault(n, []).append(o)
-    retired = df[~df["area_code"].isin(current) & df["area_code"].isin(succ)]
-    have = set(direct["area_code"])
-    rows = []
-    for successor, grp in retired.groupby(retired["area_code"].map(succ)):
-        if successor not in current or successor in have:
-            continue  # the publisher's own successor value wins
-        names = "; ".join(grp["area_code"])
-        covered = set().union(*[_leaves(c, preds) for c in grp["area_code"]])
-        complete = covered == _leaves(successor, preds)
-        ok = bool(grp[sum_cols].notna().all().all()) and bool((grp["status"] == "ok").all())
-        base = {"area_code": successor, "area_name": None, "period": grp["period"].iloc[0], "derived": False}
-        if complete and ok:
-            sums = {c: float(grp[c].sum()) for c in sum_cols}
-            rows.append({**base, **sums, "value": value_of(sums), "status": "ok", "derived": True,
-                         "note": f"derived: {what} summed over predecessor areas {names}"})
-        else:
-            why = "not all predecessor areas are in the file" if not complete else \
-                "a predecessor area has no published figure"
-            rows.append({**base, **{c: np.nan for c in sum_cols}, "value": np.nan,
-                         "status": "not available", "note": f"not derivable from predecessors {names} ({why})"})
-    if rows:
-        direct = pd.concat([direct, pd.DataFrame(rows)], ignore_index=True)
-    return direct
 
 
 def parse(ctx: Context) -> pd.DataFrame:

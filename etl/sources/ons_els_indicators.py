@@ -1,7 +1,7 @@
 """ONS Explore Local Statistics (ELS) indicators other than personal well-being.
 
-All these files share the ELS tidy layout (areacd, areanm, geography, indicator, period,
-observation, measure, unit, lci_95, uci_95, status, notes):
+All these files share the ELS tidy layout (etl.sources._els: areacd, areanm, geography,
+indicator, period, observation, measure, unit, lci_95, uci_95, status, notes):
 
 * ons-claimant-count/claimant-count.csv: claimant count, % of residents 16-64, 2001-2025
   (Annex B "Unemployment"), every UK LTLA + counties, regions, nations, UK.
@@ -30,6 +30,7 @@ from etl.context import Context
 from etl.vocabulary import is_ltla_code, national_level
 from etl.errors import InputError
 from etl.schema import finalise
+from etl.sources._els import read_els
 
 CLAIMANT = "ons-claimant-count/claimant-count.csv"
 ASHE = "ons-ashe/gross-median-weekly-pay.csv"
@@ -39,9 +40,6 @@ CULTURE = "ons-els-context/engagement-with-culture-and-heritage.csv"
 POVERTY = "ons-els-context/children-in-relative-poverty.csv"
 GDHI = "ons-els-context/gross-disposable-household-income-per-head.csv"
 
-ELS_COLUMNS = ["areacd", "areanm", "geography", "indicator", "period", "observation",
-               "lci_95", "uci_95", "status", "notes"]
-ELS_STATUS = {"": "ok", "x": "not available", "u": "low reliability"}
 UTLA_PREFIXES = ("E06", "E08", "E09", "E10", "W06", "S12", "N09")
 # Codes replaced in 2013 (same areas), still printed for early years of the absence file; not in
 # the code-changes table, so listed here: their rows are left out like other retired codes.
@@ -119,46 +117,23 @@ def drop_superseded(out: pd.DataFrame, recodes: dict[str, str]) -> pd.DataFrame:
     """Where a file has both a pre-recode code (Barnsley E08000016) and its new code for the
     same metric and period, the publisher's own new-code row wins; the old row is dropped."""
     new = out["area_code"].map(recodes)
-    has_new = set(zip(out["metric_id"], out["period"], out["area_code"]))
-    dup = [isinstance(n, str) and (m, p, n) in has_new
-           for m, p, n in zip(out["metric_id"], out["period"], new)]
-    return out[~np.asarray(dup, bool)]
+    prefix = out["metric_id"] + "\x1f" + out["period"] + "\x1f"
+    dup = new.notna() & (prefix + new.fillna("")).isin(set(prefix + out["area_code"]))
+    return out[~dup.to_numpy()]
 
 
 def parse_file(ctx: Context, spec: ElsFile) -> pd.DataFrame:
     source = spec.path
-    df = readers.read_csv(ctx.path(source), required=ELS_COLUMNS)
-    ind = df["indicator"].str.strip()
-    bad = ~ind.isin(spec.metrics)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(source, f"row {i + 2}, column 'indicator'", f"one of {list(spec.metrics)}", ind.iloc[i])
-    stat_text = df["status"].str.strip().str.lower()
-    bad = ~stat_text.isin(ELS_STATUS)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(source, f"row {i + 2}, column 'status'", "blank, 'x' or 'u'", df["status"].iloc[i])
-    value, _ = readers.to_number(df["observation"], source, "observation", markers={"": "missing"})
-    lower, _ = readers.to_number(df["lci_95"], source, "lci_95", markers={"": "missing"})
-    upper, _ = readers.to_number(df["uci_95"], source, "uci_95", markers={"": "missing"})
-    status = stat_text.map(ELS_STATUS)
-    blank = (status == "ok") & value.isna()
-    if blank.any():
-        i = int(np.flatnonzero(blank.to_numpy())[0])
-        raise InputError(source, f"row {i + 2}, column 'observation'", "a value where status is blank", "")
-    marked_with_value = (status != "ok") & value.notna()
-    if marked_with_value.any():
-        i = int(np.flatnonzero(marked_with_value.to_numpy())[0])
-        raise InputError(source, f"row {i + 2}, column 'observation'",
-                         "no value where status is 'x' or 'u'", df["observation"].iloc[i])
+    df = read_els(ctx.path(source), source, spec.metrics)
+    ind, value, lower, upper, status = df["indicator"], df["value"], df["lower"], df["upper"], df["status"]
     lo, hi = spec.value_range
     out_of_range = value.notna() & ~value.between(lo, hi)
     if out_of_range.any():
         i = int(np.flatnonzero(out_of_range.to_numpy())[0])
         raise InputError(source, f"row {i + 2}, column 'observation'", f"a value between {lo} and {hi}",
                          df["observation"].iloc[i])
-    codes = df["areacd"].str.strip()
-    geo = codes.map(lambda c: geography_of(c, spec.tier))
+    codes = df["areacd"]
+    geo = codes.map({c: geography_of(c, spec.tier) for c in codes.unique()})
     if spec.has_ci:
         # Checked on the rows we use (the culture file's ITL1 rows carry rounded CIs like 88-88
         # around 89; those rows are not used).

@@ -14,8 +14,6 @@ Index score, 100 = England 2015, higher is better.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,8 +34,8 @@ SHEET = re.compile(r"^Table_\d+_(\d{4})_Index$")
 AREA_TYPES = {"LTLA": "ltla", "UTLA": "utla", "Region": "region", "Country": "country"}
 
 
-def year_sheets(path: Path, source: str) -> dict[int, str]:
-    names = readers.sheet_names(path)
+def year_sheets(book: readers.Workbook, source: str) -> dict[int, str]:
+    names = book.sheet_names
     found = {int(m.group(1)): n for n in names if (m := SHEET.match(n))}
     missing = [y for y in YEARS if y not in found]
     if missing:
@@ -45,13 +43,8 @@ def year_sheets(path: Path, source: str) -> dict[int, str]:
     return {y: found[y] for y in YEARS}
 
 
-@lru_cache(maxsize=8)
-def _read(path: str, sheet: str) -> pd.DataFrame:
-    return readers.read_sheet(Path(path), sheet)
-
-
-def parse_sheet(path: Path, source: str, sheet: str, year: int, has_type: bool) -> pd.DataFrame:
-    raw = _read(str(path), sheet)
+def parse_sheet(raw: pd.DataFrame, source: str, sheet: str, year: int, has_type: bool) -> pd.DataFrame:
+    """One year's sheet, read header-less (`readers.Workbook.sheet`)."""
     first = raw.iloc[:, 0].astype(str).str.strip()
     hits = np.flatnonzero((first == "Area Code").to_numpy())
     if not len(hits):
@@ -97,9 +90,11 @@ def parse_sheet(path: Path, source: str, sheet: str, year: int, has_type: bool) 
 
 
 def parse_workbook(ctx: Context, source: str, has_type: bool) -> pd.DataFrame:
-    path = ctx.path(source)
-    sheets = year_sheets(path, source)
-    out = pd.concat([parse_sheet(path, source, sheets[y], y, has_type) for y in YEARS], ignore_index=True)
+    # one open of the workbook for all seven year sheets
+    with readers.Workbook(ctx.path(source)) as book:
+        sheets = year_sheets(book, source)
+        out = pd.concat([parse_sheet(book.sheet(sheets[y]), source, sheets[y], y, has_type) for y in YEARS],
+                        ignore_index=True)
     return finalise(out, source_file=source)
 
 

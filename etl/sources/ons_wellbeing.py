@@ -21,6 +21,7 @@ from etl.context import Context
 from etl.vocabulary import is_ltla_code, national_level
 from etl.errors import ConsistencyError, InputError
 from etl.schema import finalise
+from etl.sources._els import read_els
 
 ELS = "ons-wellbeing/els_personal-wellbeing-estimates.csv"
 GLA = "ons-wellbeing/gla_personal-well-being-borough_2011-12_to_2018-19.xlsx"
@@ -33,7 +34,6 @@ CMD_MEASURES = {"life-satisfaction": "life_satisfaction", "worthwhile": "worthwh
                 "happiness": "happiness", "anxiety": "anxiety"}
 LOW_IDS = {"life_satisfaction": "low_life_satisfaction", "worthwhile": "low_worthwhile",
            "happiness": "low_happiness", "anxiety": "high_anxiety"}
-ELS_MARKERS = {"": "ok", "x": "not available", "u": "low reliability"}
 
 
 def geography_of(code: str) -> str | None:
@@ -49,34 +49,16 @@ def geography_of(code: str) -> str | None:
 
 # --------------------------------------------------------------------------- ELS means
 def parse_els(path: Path, source: str, drop=None) -> pd.DataFrame:
-    cols = ["areacd", "areanm", "geography", "indicator", "period", "observation", "lci_95", "uci_95", "status"]
-    df = readers.read_csv(path, required=cols)
-    unknown = ~df["indicator"].isin(MEAN_IDS)
-    if unknown.any():
-        i = int(np.flatnonzero(unknown)[0])
-        raise InputError(source, f"row {i + 2}, column 'indicator'", f"one of {list(MEAN_IDS)}",
-                         df["indicator"].iloc[i])
-    bad_status = ~df["status"].str.strip().isin(ELS_MARKERS)
-    if bad_status.any():
-        i = int(np.flatnonzero(bad_status)[0])
-        raise InputError(source, f"row {i + 2}, column 'status'", "blank, 'x' or 'u'", df["status"].iloc[i])
-    value, vstat = readers.to_number(df["observation"], source, "observation", markers={"": "missing"})
-    lower, _ = readers.to_number(df["lci_95"], source, "lci_95", markers={"": "missing"})
-    upper, _ = readers.to_number(df["uci_95"], source, "uci_95", markers={"": "missing"})
-    status = df["status"].str.strip().map(ELS_MARKERS)
-    # A blank status must come with a value; an x/u status comes without one here.
-    blank_no_value = (status == "ok") & value.isna()
-    if blank_no_value.any():
-        i = int(np.flatnonzero(blank_no_value)[0])
-        raise InputError(source, f"row {i + 2}, column 'observation'", "a value where status is blank", "")
+    df = read_els(path, source, MEAN_IDS)
     try:
-        label = df["period"].map(lambda p: periods.from_iso_interval(p, "financial"))
+        labels = {p: periods.from_iso_interval(p, "financial") for p in df["period"].unique()}
     except ValueError as exc:
         raise InputError(source, "column 'period'", "ISO intervals like 2011-04-01/P1Y", str(exc)) from None
+    geography = {c: geography_of(c) for c in df["areacd"].unique()}
     out = pd.DataFrame({
-        "metric_id": df["indicator"].map(MEAN_IDS), "area_code": df["areacd"].str.strip(),
-        "area_name": df["areanm"], "geography": df["areacd"].map(geography_of), "period": label,
-        "value": value, "lower": lower, "upper": upper, "status": status,
+        "metric_id": df["indicator"].map(MEAN_IDS), "area_code": df["areacd"],
+        "area_name": df["areanm"], "geography": df["areacd"].map(geography), "period": df["period"].map(labels),
+        "value": df["value"], "lower": df["lower"], "upper": df["upper"], "status": df["status"],
     })
     # metropolitan counties and Inner/Outer London are left out and recorded; a code that
     # places nowhere (a typo) stops the build
@@ -114,11 +96,13 @@ def gla_band_column(measure: str) -> int:
 
 def parse_gla(path: Path, source: str) -> pd.DataFrame:
     frames = []
-    names = readers.sheet_names(path)
+    with readers.Workbook(path) as book:  # opened once for its four sheets
+        names = book.sheet_names
+        read = {sheet: book.sheet(sheet) for sheet in GLA_SHEETS if sheet in names}
     for sheet, measure in GLA_SHEETS.items():
         if sheet not in names:
             raise InputError(source, f"sheet {sheet!r}", f"sheets {list(GLA_SHEETS)}", names)
-        d = readers.read_sheet(path, sheet)
+        d = read[sheet]
         if d.shape[0] < 3 or str(d.iat[1, 0]).strip() != "Code":
             raise InputError(source, f"sheet {sheet!r}, row 2, column A", "'Code' header", d.iat[1, 0] if d.shape[0] > 1 else None)
         years = d.iloc[0].ffill()

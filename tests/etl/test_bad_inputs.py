@@ -31,7 +31,7 @@ import pandas as pd
 import pytest
 
 from etl import build as build_mod
-from etl import geography, manifest, sources
+from etl import geography, manifest, readers, sources
 from etl.context import Context
 from etl.errors import InputError
 from etl.schema import OBS_COLUMNS, finalise, validate_observations
@@ -253,7 +253,7 @@ def _num(v) -> bool:
 def _ta_cells(rel: str, sheet: str):
     """TA1: an English district's households in TA (column 5) and rate per 1,000 (column 7)."""
     def find(path):
-        raw = ta.read_any_sheet(str(path), sheet)
+        raw = readers.read_sheet(path, sheet)
         ok = raw[0].astype(str).str.startswith("E07") & raw[4].map(_num) & raw[6].map(lambda v: _num(v) and v > 0.5)
         r = raw[ok].iloc[0]
         return sheet, {0: str(r[0]).strip()}, {4: float(r[4]), 6: float(r[6])}
@@ -262,7 +262,7 @@ def _ta_cells(rel: str, sheet: str):
 
 def _fly_cells(path):
     """LA_incidents: a district's total incidents and its rate per 1,000 people (2020-21)."""
-    raw = ta.read_any_sheet(str(path), fly.SHEET)
+    raw = readers.read_sheet(path, fly.SHEET)
     h = int((raw[0].astype(str).str.strip() == fly.YEAR).to_numpy().nonzero()[0][0])
     head = [str(c).strip() for c in raw.iloc[h]]
     t, r_ = head.index(fly.TOTAL), head.index(fly.RATE)

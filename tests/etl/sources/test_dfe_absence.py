@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from etl.errors import InputError
 from etl.schema import validate_observations
-from etl.sources import dfe_absence, dfe_cla, dfe_neet
+from etl.sources import _lait, dfe_absence, dfe_cla, dfe_neet
 from tests.etl.sources.support import ctx_on, one, copy_raw
 
 
@@ -31,12 +31,12 @@ def test_absence_unknown_la_number_raises(tmp_path, ctx):
     i = df.index[(df["Short Desc"] == "TotAbs")][3]
     df.loc[i, "LA Number"] = 999.0
     df.to_parquet(raw / dfe_cla.LAIT)
-    dfe_cla._lait.cache_clear()
+    _lait.lait_table.cache_clear()
     try:
         with pytest.raises(InputError) as e:
             dfe_absence.parse(ctx_on(raw, ctx))
     finally:
-        dfe_cla._lait.cache_clear()
+        _lait.lait_table.cache_clear()
     assert dfe_cla.LAIT in str(e.value) and "'LA Number'" in str(e.value) and f"row {i}" in str(e.value)
 
 def test_absence_pre2019_dorset_numbers_are_dropped_not_errors(absence):

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from etl import readers
 from etl.errors import InputError
 from etl.schema import validate_observations
 from etl.sources import (defra_flytipping, dluhc_temporary_accommodation, ons_els_indicators,
@@ -43,6 +44,7 @@ def test_health_index_renamed_column(ctx, tmp_path):
     out = tmp_path / "hi.xlsx"
     raw.to_excel(out, sheet_name="Table_3_2021_Index", header=False, index=False)
     with pytest.raises(InputError) as e:
-        ons_health_index.parse_sheet(out, ons_health_index.LA_FILE, "Table_3_2021_Index", 2021, True)
+        ons_health_index.parse_sheet(readers.read_sheet(out, "Table_3_2021_Index"), ons_health_index.LA_FILE,
+                                     "Table_3_2021_Index", 2021, True)
     msg = str(e.value)
     assert "ons-health-index/healthindexscoresengland.xlsx" in msg and "Mental health [Pe]" in msg

@@ -252,8 +252,8 @@ def test_groupings_without_a_geography_are_dropped_and_counted(layout_obs):
     drops = {d["reason"].split(":")[0]: (d["rows"], d["examples"]) for d in c.dropped if d["file"] == w.CMD}
     assert drops["Inner/Outer London (E13)"][0] == 4
     assert sorted(drops["Inner/Outer London (E13)"][1]) == ["E13000001", "E13000002"]
-    assert drops["metropolitan counties (E11)"][0] == 2
-    assert drops["area code prefix K04"][0] == 1
+    assert drops["metropolitan county (E11)"][0] == 2
+    assert drops["England and Wales (K04)"][0] == 1
     assert drops["fair, good and very-good bands"][0] == 3
 
 
