@@ -3,7 +3,7 @@
  *  - Dropdowns: Dash puts an aria-hidden proxy <input> in the tab order that forwards focus to the
  *    real (named) button; make the button itself focusable and take the hidden proxy out of the
  *    tab order.
- *  - Radio items and checklists: Dash renders role="listbox"/"option" around native radio and
+ *  - Radio items and checklists (not dropdown menus): Dash renders role="listbox"/"option" around native radio and
  *    checkbox inputs (nested interactive controls, and no group name); keep the native semantics
  *    and name the group after its visible label.
  *  - Data tables: the pagination buttons are icons with no text; give them names. The filter row's
@@ -36,7 +36,9 @@
   }
 
   function fixOptionLists(root) {
-    root.querySelectorAll(".dash-options-list").forEach(function (list) {
+    // only radio items and checklists: a dropdown's menu is a real listbox, and its options
+    // must keep role="option" for screen readers (and the search box's keyboard use)
+    root.querySelectorAll(".dash-options-list:not(.dash-dropdown-options)").forEach(function (list) {
       var multi = !!list.querySelector("input[type=checkbox]");
       if (list.getAttribute("role") !== (multi ? "group" : "radiogroup")) {
         list.setAttribute("role", multi ? "group" : "radiogroup");

@@ -6,7 +6,7 @@ from __future__ import annotations
 PAGES = [
     ("/", "#ov-gap-graph .main-svg"),
     ("/map?metric=mean_life_satisfaction&period=2022-23&geography=ltla", "#map-graph path.choroplethlocation"),
-    ("/area/E09000002", "#area-spine-graph .main-svg"),
+    ("/area/E09000002", "#area-trend-graph .main-svg"),
     ("/compare?area=E09000002&group=region&metric=mean_anxiety", "#cmp-graph .main-svg"),
     ("/drivers?area=E09000002&y=mean_anxiety", "#drv-scatter-graph .main-svg"),
 ]
