@@ -494,18 +494,22 @@ def mission_summary(code: str) -> dict | None:
     r = yearly.iloc[-1]
     n_sims = 1000
     p = float(r["p_worst_third"]) if pd.notna(r["p_worst_third"]) else np.nan
+    p_adj = float(r["p_worst_third_adjusted"]) if pd.notna(r.get("p_worst_third_adjusted", np.nan)) else np.nan
     basis = str(r.get("basis", "means"))
     worst = titles.get(r["worst_metric"], str(r["worst_metric"]).replace("_", " "))
-    if bool(r["in_worst_third"]):
-        head = f"In the worst third in {r['period']}"
-        sure = f"in {p:.0%} of {n_sims:,} simulations drawn from the published confidence intervals"
-    else:
-        head = f"Not in the worst third in {r['period']}"
-        sure = (f"it falls in the worst third in {p:.0%} of {n_sims:,} simulations drawn from the published "
-                "confidence intervals")
-    sentence = f"{head} ({sure})." if np.isfinite(p) else f"{head}."
-    certainty = ("clearly" if p >= 0.95 or p <= 0.05 else "probably" if p >= 0.75 or p <= 0.25 else "uncertain") \
-        if np.isfinite(p) else "unknown"
+    head = f"{'In' if bool(r['in_worst_third']) else 'Not in'} the worst third in {r['period']} on the published estimates"
+    bits = []
+    if np.isfinite(p_adj):
+        bits.append(f"allowing for sampling noise, the probability that it is truly in the worst third is {p_adj:.0%}")
+    if np.isfinite(p):
+        # the published-estimate simulation re-draws noise around already-noisy estimates: it says
+        # how stable the published ranking is, not how likely true membership is
+        bits.append(f"the published ranking puts it there in {p:.0%} of {n_sims:,} re-draws from the published "
+                    "confidence intervals (how stable that ranking is)")
+    sentence = f"{head}: {'; '.join(bits)}." if bits else f"{head}."
+    sure = p_adj if np.isfinite(p_adj) else p
+    certainty = ("clearly" if sure >= 0.95 or sure <= 0.05 else "probably" if sure >= 0.75 or sure <= 0.25
+                 else "uncertain") if np.isfinite(sure) else "unknown"
     ranks = q.mission.measure_ranks(str(r["period"]))
     measures = []
     for c in [c for c in r.index if str(c).startswith("pct_")]:
@@ -513,21 +517,33 @@ def mission_summary(code: str) -> dict | None:
         have = not ranks.empty and code in ranks.index and f"rank_{mid}" in ranks
         rk = ranks.loc[code, f"rank_{mid}"] if have else pd.NA
         rkmax = ranks.loc[code, f"rankmax_{mid}"] if have else pd.NA
+        # the published estimate and the small-area model's (shrunk) estimate with its interval
+        model = {"value": _float(r.get(f"value_{mid}")), "shrunk": _float(r.get(f"shrunk_{mid}")),
+                 "shrunk_lower": _float(r.get(f"shrunk_{mid}_lower")),
+                 "shrunk_upper": _float(r.get(f"shrunk_{mid}_upper")),
+                 "reliability": _float(r.get(f"reliability_{mid}"))}
         measures.append({"metric_id": mid, "title": titles.get(mid, mid), "percentile": float(r[c]),
                          "rank": int(rk) if pd.notna(rk) else None,
-                         "rank_last": int(rkmax) if pd.notna(rkmax) else None, "worst": mid == r["worst_metric"]})
+                         "rank_last": int(rkmax) if pd.notna(rkmax) else None, "worst": mid == r["worst_metric"],
+                         **model})
     on_worst = next((x for x in measures if x["worst"]), None)
     worst_rank = on_worst["rank"] if on_worst else None
-    table = yearly[["period", "basis", "worst_metric", "worst_percentile", "rank", "n_ranked", "in_worst_third",
-                    "p_worst_third", "uses_derived"]].copy()
+    cols = ["period", "basis", "worst_metric", "worst_percentile", "rank", "n_ranked", "in_worst_third",
+            "p_worst_third_adjusted", "p_worst_third", "uses_derived"]
+    table = yearly.reindex(columns=cols).copy()
     table["worst_metric"] = table["worst_metric"].map(lambda x: titles.get(x, x))
     baseline = ""
     if not base.empty:
         b = base.iloc[-1]
-        if pd.notna(b["p_worst_third"]):
+        pb = b.get("p_worst_third_adjusted", np.nan)
+        pb = b["p_worst_third"] if pd.isna(pb) else pb
+        if pd.notna(pb):
+            what = "probability of truly being in it" if pd.notna(b.get("p_worst_third_adjusted", np.nan)) \
+                else "stability of the published ranking"
             baseline = (f"Baseline ({b['period']}): {'in' if bool(b['in_worst_third']) else 'not in'} the worst third "
-                        f"(probability {float(b['p_worst_third']):.0%}).")
-    return {"period": r["period"], "in_worst_third": bool(r["in_worst_third"]), "p": p, "sentence": sentence,
+                        f"on the published estimates ({what} {float(pb):.0%}).")
+    return {"period": r["period"], "in_worst_third": bool(r["in_worst_third"]), "p": p, "p_adjusted": p_adj,
+            "sentence": sentence,
             "certainty": certainty, "worst_metric": r["worst_metric"], "worst_title": worst,
             "worst_percentile": float(r["worst_percentile"]), "rank": int(r["rank"]), "n_ranked": int(r["n_ranked"]),
             "worst_measure_rank": worst_rank, "worst_measure_rank_last": on_worst["rank_last"] if on_worst else None,
@@ -536,12 +552,20 @@ def mission_summary(code: str) -> dict | None:
             "history": table.reset_index(drop=True)}
 
 
+def _float(x) -> float:
+    try:
+        return float(x) if pd.notna(x) else np.nan
+    except (TypeError, ValueError):
+        return np.nan
+
+
 MISSION_DOWNLOAD_ID = "mission_worst_third"
 
 
 def mission_download(info: dict) -> pd.DataFrame:
     """The area's worst-third result for every ranked period, as download rows: value 1 (in the
-    worst third) or 0, with the probability, the worst measure, its percentile and both ranks."""
+    worst third) or 0, with the small-area model's probability of true membership, the stability
+    of the published ranking (p_worst_third), the worst measure, its percentile and both ranks."""
     m = q.mission.ltla_rows(info.get("code"))
     if m.empty:
         return pd.DataFrame()
@@ -558,6 +582,7 @@ def mission_download(info: dict) -> pd.DataFrame:
                      "metric_title": "In the mission's worst third of local authorities (1 = yes, 0 = no)",
                      "unit": "1 = in the worst third", "period": period, "value": int(bool(r["in_worst_third"])),
                      "mission_basis": r.get("basis"), "mission_is_baseline": bool(r["is_baseline"]),
+                     "p_worst_third_adjusted": round(_float(r.get("p_worst_third_adjusted")), 3),
                      "p_worst_third": round(float(r["p_worst_third"]), 3) if pd.notna(r["p_worst_third"]) else np.nan,
                      "worst_measure": wm, "worst_percentile": round(float(r["worst_percentile"]), 1),
                      "rank_worst_measure_ordering": int(r["rank"]),

@@ -147,12 +147,45 @@ def small_trend(series: pd.DataFrame, bench: pd.DataFrame, metric_id: str, area_
                                    "arrayminus": _clean(s["value"] - s["lower"]), "color": "#7FA8D4",
                                    "thickness": 1.5, "width": 3},
                        "hovertemplate": f"{area_name} %{{x}}: %{{y:.{decimals}f}}<extra></extra>"})
+    parts = [x[["period", "period_end"]] for x in (b, s) if not x.empty]
+    cats = (pd.concat(parts).sort_values("period_end")["period"].astype(str).drop_duplicates().tolist()
+            if parts else [])
     layout = {"height": TREND_HEIGHT, "margin": {"l": 44, "r": 8, "t": 8, "b": 64}, "plot_bgcolor": "white",
               "font": {"family": "Arial", "size": 12}, "showlegend": False,
               "xaxis": {"type": "category", "tickangle": -45, "tickfont": {"size": 10}, "fixedrange": True,
-                        "automargin": False},
+                        "automargin": False, "categoryorder": "array", "categoryarray": cats},
               "yaxis": {"gridcolor": "#e5e5e5", "fixedrange": True, "automargin": False}}
+    cut = mode_change_position(cats)
+    if cut is not None:
+        # March 2020: the survey moved from face-to-face to telephone interviews (a dotted line,
+        # labelled in the chart and said in words beside the charts)
+        layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": cut, "x1": cut, "y0": 0, "y1": 1,
+                             "line": {"color": "#6E4A9E", "width": 1.5, "dash": "dot"}}]
+        layout["annotations"] = [{"xref": "x", "yref": "paper", "x": cut, "y": 1, "yanchor": "top", "xanchor": "left",
+                                  "text": "phone", "showarrow": False, "font": {"size": 10, "color": "#4B2D73"}}]
     return {"data": traces, "layout": layout}
+
+
+def mode_change_position(periods: list[str]) -> float | None:
+    """Where the March 2020 change of interview mode falls on a category axis of periods: just
+    before the first period collected wholly after it (None when the periods do not span it)."""
+    modes = q.mission.survey_mode_by_period()
+    kinds = [modes.get(p, {}).get("mode_change") for p in periods]
+    if "after" not in kinds or not any(k in ("before", "partly") for k in kinds):
+        return None
+    return kinds.index("after") - 0.5
+
+
+def mode_change_note() -> dict | None:
+    """The words and source for the interview-mode marker on the well-being trend charts."""
+    after = [r for r in q.mission.survey_mode_by_period().values() if r.get("mode_change") == "after"]
+    if not after:
+        return None
+    r = after[0]
+    return {"text": "The dotted line marked 'phone' is March 2020, when the Annual Population Survey moved from "
+                    "face-to-face to telephone interviews. ONS found that answers differ between the two modes, "
+                    "most for anxiety, so a change across the line mixes real change with a change of method.",
+            "source_title": r.get("source_title"), "source_url": r.get("source_url")}
 
 
 def trend_charts(code: str) -> dict:
@@ -163,7 +196,8 @@ def trend_charts(code: str) -> dict:
         return {"means": [], "shares": [], "table": pd.DataFrame()}
     v = headline(info)
     name = info.get("name", code)
-    out = {"means": [], "shares": [], "nat_name": v["nat_name"], "name": name, "table": v["table"]}
+    out = {"means": [], "shares": [], "nat_name": v["nat_name"], "name": name, "table": v["table"],
+           "mode_note": mode_change_note()}
     if v["empty"]:
         return out
     for mid, title in zip(v["mean_ids"], v["titles"]):
@@ -402,25 +436,47 @@ def worst_third(info: dict) -> dict | None:
                      f"Ordered by each area's worst measure (the ordering that defines the worst third), {name} "
                      f"is {_ordinal(ms['rank'])} of {n}, 1 = worst. Single-area rankings are uncertain: read the "
                      f"probability, not the rank.")
+    dp = 2 if ms["basis"] == "means" else 1
     ms["measure_table"] = pd.DataFrame([{
         "Measure": m["title"], "Worse than (% of areas)": f"{m['percentile']:.0f}%",
         "Rank on this measure (1 = worst)": (f"{m['rank']} of {n}" + (f" (joint, to {m['rank_last']})"
                                              if m.get("rank_last") and m["rank_last"] > m["rank"] else ""))
         if m["rank"] else "",
-        "Worst measure": "Yes" if m["worst"] else ""} for m in ms["measures"]])
+        "Worst measure": "Yes" if m["worst"] else "",
+        "Published estimate": number(m.get("value"), dp),
+        "Model estimate (95% interval)": (f"{number(m['shrunk'], dp)} ({interval(m['shrunk_lower'], m['shrunk_upper'], dp)})"
+                                          if np.isfinite(m.get("shrunk", np.nan)) else "not modelled"),
+        "Reliability of the published estimate": (f"{m['reliability']:.2f}" if np.isfinite(m.get("reliability", np.nan))
+                                                  else "")} for m in ms["measures"]])
+    ms["model_text"] = _model_text(ms, dp)
     ms["explain"] = _worst_third_vs_benchmark(info, ms)
     hist = ms["history"].copy()
     hist["in_worst_third"] = hist["in_worst_third"].map({True: "Yes", False: "No"})
-    hist["p_worst_third"] = hist["p_worst_third"].map(lambda p: f"{p:.0%}" if pd.notna(p) else "")
+    for col in ("p_worst_third", "p_worst_third_adjusted"):
+        hist[col] = hist[col].map(lambda p: f"{p:.0%}" if pd.notna(p) else "")
     hist["worst_percentile"] = hist["worst_percentile"].map(lambda p: f"{p:.0f}")
     ms["history"] = hist.rename(columns={
         "period": "Period", "basis": "Basis", "worst_metric": "Worst measure", "worst_percentile": "Worseness percentile",
         "rank": "Rank by worst measure (1 = worst)", "n_ranked": "Areas ranked", "in_worst_third": "In worst third",
-        "p_worst_third": "Probability in worst third", "uses_derived": "Uses derived values"})
+        "p_worst_third_adjusted": "Probability truly in worst third (allowing for noise)",
+        "p_worst_third": "Stability of the published ranking", "uses_derived": "Uses derived values"})
     ms["basis_text"] = ("Based on the published mean scores: the low-well-being shares are not published for every "
                         "local authority in this data." if ms["basis"] == "means" else "Based on the published shares.")
     ms["unranked"] = _unranked_notice(info, ms["period"])
     return ms
+
+
+def _model_text(ms: dict, dp: int) -> str:
+    """What the small-area model does to this area's estimates, in one or two sentences."""
+    got = [m for m in ms["measures"] if np.isfinite(m.get("shrunk", np.nan)) and np.isfinite(m.get("value", np.nan))]
+    if not got:
+        return ""
+    low = min(got, key=lambda m: m.get("reliability", 1.0))
+    return (f"Each published estimate comes from a survey sample, so part of the difference between areas is noise. "
+            f"The model estimates pull each published value towards what similar areas in the same region suggest, "
+            f"more so where the sample says less: for {low['title'].lower()} the published {number(low['value'], dp)} "
+            f"becomes {number(low['shrunk'], dp)} (reliability {low['reliability']:.2f}, where 1 would mean no "
+            f"noise). The worst-third probability that allows for noise is computed from these model estimates.")
 
 
 def _unranked_notice(info: dict, shown: str) -> Notice | None:
@@ -455,7 +511,9 @@ def _worst_third_vs_benchmark(info: dict, ms: dict) -> Notice:
     if (ms["in_worst_third"] or (np.isfinite(ms["p"]) and ms["p"] >= 0.5)) and similar and means:
         k = len(similar)
         which = (f"all {k} headline measures" if k == len(means) and k > 1 else plural(k, "headline measure"))
-        lead = (f"How both hold: {info.get('name')} is in the worst third in {ms['p']:.0%} of simulations, yet "
+        lead = (f"How both hold: {info.get('name')} is in the worst third on the published estimates"
+                + (f" (probability {ms['p_adjusted']:.0%} allowing for noise)" if np.isfinite(ms.get("p_adjusted", np.nan))
+                   else f" (in {ms['p']:.0%} of re-draws)") + ", yet "
                 f"{which} ({join_words(similar)}) {'is' if k == 1 else 'are'} similar to {nat}. ")
         return Notice([Strong(lead), general])
     return Notice([general])

@@ -167,6 +167,11 @@ def trend_section(code: str) -> list:
     out = [html.P([html.Span("\u2014 ", className="trend-key trend-key--area"), f"{t['name']} with 95% CI; ",
                    html.Span("- - ", className="trend-key trend-key--bench"), f"{t['nat_name']}."], className="hint"),
            html.Div(_trend_grid(t["means"], "area-trend"), id="area-trend-graph")]
+    note = t.get("mode_note")
+    if note:
+        out.append(html.P([note["text"], " Source: ",
+                           html.A(note["source_title"], href=note["source_url"], target="_blank", rel="noopener"),
+                           " (ONS)."], className="hint", id="area-trend-mode-note"))
     if t["shares"]:
         out += [html.H3("Published shares of adults with low well-being (%)"),
                 html.Div(_trend_grid(t["shares"], "area-share"), id="area-share-graph")]
@@ -345,16 +350,20 @@ def _mission_block(info: dict) -> html.Div:
         html.P(ms["ranking"]),
         notice(ms["explain"]),
         html.P(ms["baseline"]) if ms["baseline"] else None,
+        html.P([ms["model_text"], " ", dcc.Link("How the small-area model works", href="/data#methods-adjusted"), "."],
+               className="hint") if ms["model_text"] else None,
         html.P([ms["basis_text"], " ", dcc.Link("How the worst third is defined", href="/data#methods-worst-third"), "."],
                className="hint"),
-        html.Details([html.Summary("The four headline measures ranked on their own"),
+        html.Details([html.Summary("The four headline measures ranked on their own, with the model estimates"),
                       data_table(ms["measure_table"], "area-mission-measures",
-                                 f"Each headline measure's worseness percentile and rank in {ms['period']}")],
+                                 f"Each headline measure's worseness percentile and rank in {ms['period']}, its "
+                                 "published estimate and the small-area model's estimate")],
                      className="chart-table"),
         html.Details([html.Summary("Worst-third history for this area"),
-                      data_table(ms["history"], "area-mission-table", "Worst-third membership by year with its "
-                                                                      "probability (1,000 simulations over the "
-                                                                      "published CIs)")],
+                      data_table(ms["history"], "area-mission-table", "Worst-third membership by year: the "
+                                                                      "probability of true membership allowing for "
+                                                                      "noise, and the stability of the published "
+                                                                      "ranking (1,000 re-draws over its CIs)")],
                      className="chart-table"),
     ], className="mission-block")
 

@@ -92,8 +92,12 @@ def test_mission_summary_sentence(synthetic):
     ])
     synthetic(ml)
     s = prof.mission_summary("E07000001")
-    assert s["sentence"] == ("In the worst third in 2022-23 (in 87% of 1,000 simulations drawn from the published "
-                             "confidence intervals).")
+    # without the small-area model's column only the ranking's stability can be said, and it is
+    # called that, never the probability of true membership
+    assert s["sentence"] == ("In the worst third in 2022-23 on the published estimates: the published ranking puts it "
+                             "there in 87% of 1,000 re-draws from the published confidence intervals (how stable that "
+                             "ranking is).")
+    assert "truly" not in s["sentence"]
     assert s["worst_title"] == "Life satisfaction (mean)" and "not in the worst third" in s["baseline"]
     assert prof.mission_summary("E99999999") is None
 

@@ -26,7 +26,11 @@ def test_area_layout_any_geography(area, code):
 
 def test_area_journey_one_london_borough(area):
     out = text(area.layout(code="E09000002"))
-    assert "worst third in 2022-23" in out and "1,000 simulations drawn from the published confidence intervals" in out
+    assert "worst third in 2022-23 on the published estimates" in out
+    assert "the probability that it is truly in the worst third is" in out  # the small-area model's
+    assert "1,000 re-draws from the published confidence intervals (how stable that ranking is)" in out
+    assert "How the small-area model works" in out
+    assert "Model estimate (95% interval)" in str(area.layout(code="E09000002"))
     assert "95% CI" in out and "Change 2011-12 to 2022-23" in out
     assert "Supporting and context metrics" in out
     assert "Share of adults with low life satisfaction (score 0-4)" in out
@@ -129,8 +133,10 @@ def test_bradford_says_exactly_what_is_ranked(area):
 
 def test_cardiff_explains_worst_third_beside_similar(area):
     out = words(area.layout(code="W06000015"))
-    assert "In the worst third in 2022-23 (in 94% of 1,000 simulations" in out
-    assert "How both hold: Cardiff is in the worst third in 94% of simulations, yet all 4 headline measures" in out
+    assert "In the worst third in 2022-23 on the published estimates: allowing for sampling noise, the probability " \
+        "that it is truly in the worst third is 87%" in out
+    assert "How both hold: Cardiff is in the worst third on the published estimates (probability 87% allowing for " \
+        "noise), yet all 4 headline measures" in out
     assert "similar to the United Kingdom" in out
 
 
@@ -194,4 +200,21 @@ def test_spine_is_html_and_trend_is_deferred(area):
     assert page_json.count('"namespace"') < 200
     charts = area._on_trend.__wrapped__("E08000025")
     assert flat(charts).count('"type": "Graph"') == 4
-    assert "annotations" not in flat(charts)  # titles are page headings, not figure annotations
+    # titles are page headings, not figure annotations: the only one is the interview-mode label
+    assert flat(charts).count('"annotations"') == 4 and flat(charts).count('"text": "phone"') == 4
+
+
+def test_trend_charts_mark_the_2020_change_of_interview_mode(area):
+    from dashboard.analysis import profile_view as pv
+
+    t = pv.trend_charts("E08000025")
+    fig = t["means"][0]["figure"]
+    cats = fig["layout"]["xaxis"]["categoryarray"]
+    (line,) = fig["layout"]["shapes"]
+    # the dotted line falls between 2019-20 (partly face to face) and 2020-21 (all by telephone)
+    assert cats[int(line["x0"] - 0.5)] == "2019-20" and cats[int(line["x0"] + 0.5)] == "2020-21"
+    assert fig["layout"]["annotations"][0]["text"] == "phone"
+    out = text(area.trend_section("E08000025"))
+    assert "March 2020" in out and "telephone" in out and "most for anxiety" in out
+    assert pv.mode_change_position(["2021-22", "2022-23"]) is None  # all after: nothing to mark
+    assert pv.mode_change_position(["2018-19", "2019-20"]) is None  # all before
