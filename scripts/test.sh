@@ -51,4 +51,5 @@ export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:$TEST_REDIS_PORT/0}"
 # inputs are unchanged), then the suite.
 bash scripts/audit.sh
 .venv/bin/python -m etl build
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+# two workers: the machine has two cores (pytest-xdist)
+.venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --durations=15 "$@"

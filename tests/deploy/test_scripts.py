@@ -65,26 +65,13 @@ def test_audit_fails_on_a_real_finding(tmp_path):
 # --------------------------------------------------------------------------- tests never touch user data
 
 
-def test_env_probe():
-    """Run only by the test below, in a child pytest whose environment has a user's settings."""
-    if os.environ.get("WB_ENV_PROBE") != "1":
-        pytest.skip("helper for test_the_suite_ignores_the_users_database_and_redis")
-    from dashboard import config
-    from dashboard.maturity import repository as repo
-
-    assert "DATABASE_URL" not in os.environ or "user-data" not in os.environ["DATABASE_URL"]
-    assert "REDIS_URL" not in os.environ
-    repo.create_assessment("Probe")  # the app under test's default database
-    print("PROBE-URL", config.database_url())
-
-
 def test_the_suite_ignores_the_users_database_and_redis(tmp_path):
     user_db = tmp_path / "user-data" / "assessments.sqlite"
     user_db.parent.mkdir()
     env = dict(os.environ, WB_ENV_PROBE="1", DATABASE_URL=f"sqlite:///{user_db}",
                REDIS_URL="redis://user-redis.invalid:6379/0")
     out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-s",
-                          "tests/deploy/test_scripts.py::test_env_probe"], cwd=ROOT, env=env,
+                          "tests/deploy/env_probe.py"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
     assert "1 passed" in out.stdout
