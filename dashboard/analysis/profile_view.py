@@ -14,6 +14,7 @@ import pandas as pd
 from dashboard import queries as q
 from dashboard.analysis import compare as cmp
 from dashboard.analysis import export
+from dashboard.analysis import mission_view as mvw
 from dashboard.analysis import profile as prof
 from dashboard.formatting import capitalise, interval, join_words, number, plural
 from dashboard.palette import BENCHMARK_COLOURS
@@ -167,13 +168,9 @@ def small_trend(series: pd.DataFrame, bench: pd.DataFrame, metric_id: str, area_
 
 
 def mode_change_position(periods: list[str]) -> float | None:
-    """Where the March 2020 change of interview mode falls on a category axis of periods: just
-    before the first period collected wholly after it (None when the periods do not span it)."""
-    modes = q.mission.survey_mode_by_period()
-    kinds = [modes.get(p, {}).get("mode_change") for p in periods]
-    if "after" not in kinds or not any(k in ("before", "partly") for k in kinds):
-        return None
-    return kinds.index("after") - 0.5
+    """Where the March 2020 change of interview mode falls on a category axis of periods (None
+    when the periods do not span it): the overview's rule, on this area's periods."""
+    return mvw.mode_boundary(periods, q.mission.survey_mode())
 
 
 def mode_change_note() -> dict | None:
