@@ -21,8 +21,8 @@ from dashboard.palette import BENCHMARK_COLOURS
 from dashboard.queries import vocabulary as vocab
 from dashboard.viewmodel import Link, Notice, Strong
 
-COMPARATORS = {"region": "Same region or nation", "la_type": "Same type of authority",
-               "neighbours": "Nearest neighbours (similar areas)"}
+# the comparison page's groups, less its hand-picked list
+COMPARATORS = {k: v for k, v in cmp.GROUPS.items() if k != "areas"}
 SPINE_KINDS = ("headline_mean", "supporting", "context")
 TREND_HEIGHT = 280  # px: each small trend chart (the page gives its box the same height)
 VERDICT_WORDS = {"better": "Better", "similar": "Similar", "worse": "Worse", "higher": "Higher", "lower": "Lower",

@@ -151,7 +151,12 @@ def spec() -> dict:
             "Area": {"type": "object", "properties": {
                 "code": {"type": "string"}, "name": {"type": "string"},
                 "geography": {"type": "string", "enum": geos}, "active": {"type": "boolean"},
-                "successor_code": {"type": ["string", "null"]}}},
+                "cauth_code": {"type": ["string", "null"],
+                               "description": "The combined authority a local authority belongs to, if any."},
+                "successor_code": {"type": ["string", "null"]},
+                "other_names": {"type": ["string", "null"],
+                                "description": "Other names the area is known by (e.g. a combined authority's "
+                                               "full legal name)."}}},
             "Observation": {"type": "object", "properties": {
                 "metric_id": {"type": "string"}, "area_code": {"type": "string"}, "area_name": {"type": ["string", "null"]},
                 "geography": {"type": "string", "enum": geos}, "period": {"type": "string"},

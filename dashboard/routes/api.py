@@ -35,7 +35,8 @@ METRIC_FIELDS = ["id", "title", "short_title", "kind", "driver", "component", "a
                  "status_note", "definition", "caveats", "period_type", "measure", "role", "band", "first_period",
                  "latest_period", "has_ci", "geographies"]
 AREA_FIELDS = ["code", "name", "geography", "la_type", "active", "region_code", "country_code", "utla_code",
-               "icb_code", "icb_share", "icb_split", "aq_zone_code", "successor_code", "former_codes"]
+               "icb_code", "icb_share", "icb_split", "aq_zone_code", "cauth_code", "successor_code", "former_codes",
+               "other_names"]
 OBS_FIELDS = ["metric_id", "area_code", "area_name", "geography", "period", "period_start", "period_end", "value",
               "lower", "upper", "status", "derived", "native_geography", "native_area_code", "note", "source_file"]
 

@@ -50,6 +50,11 @@ def test_metrics_areas_and_gap_equal_the_build(client, built):
     assert a["total"] == 9 and {x["code"] for x in a["data"]} == set(
         built["areas"].query("geography == 'region'")["code"])
     assert client.get("/api/v1/areas?q=Harrogate").get_json()["data"][0]["code"] == "E07000165"
+    # a council says which combined authority it is in; the combined authority its legal name
+    bolton = client.get("/api/v1/areas?q=E08000001").get_json()["data"][0]
+    assert bolton["cauth_code"] == "E47000001"
+    gm = client.get("/api/v1/areas?geography=cauth&q=E47000001").get_json()["data"][0]
+    assert gm["other_names"] == "Greater Manchester Combined Authority"
     g = client.get("/api/v1/mission/gap?metric=overall").get_json()
     gap = built["mission_gap"].query("metric_id == 'overall'")
     assert len(g["data"]) == len(gap) and g["basis"] in ("means", "shares")
