@@ -37,7 +37,7 @@ def test_journey_one_search_to_profile_and_download(live_server, page):
     body = page.inner_text("body")
     assert "Barking and Dagenham" in body
     assert "Headline well-being measures" in body and "95% CI" in body
-    assert "1,000 simulations" in body
+    assert "1,000 re-draws" in body and "truly in the worst third" in body
     assert "Supporting and context metrics" in body
     with page.expect_download() as dl:
         page.get_by_role("link", name=re.compile("Download this profile")).click()
