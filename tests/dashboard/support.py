@@ -25,6 +25,19 @@ def flat(component) -> str:
                       default=lambda o: o.to_plotly_json())
 
 
+def find_by_id(component, cid):
+    """The component with id `cid` in a layout tree (depth first), or None."""
+    if getattr(component, "id", None) == cid:
+        return component
+    kids = getattr(component, "children", None)
+    for k in kids if isinstance(kids, (list, tuple)) else [kids]:
+        if hasattr(k, "to_plotly_json"):
+            got = find_by_id(k, cid)
+            if got is not None:
+                return got
+    return None
+
+
 def components(node):
     """Every Dash component in a tree, depth first (the root included)."""
     if isinstance(node, (list, tuple)):
