@@ -22,8 +22,8 @@ import random
 import statistics
 import time
 
-from benchmarks.common import (QUICK, free_port, median_max, procfile_command, record, sample_ltlas,
-                               server_exceptions, server_log_tail, start_server, stop, wait_http)
+from benchmarks.common import (QUICK, median_max, record, sample_ltlas, server_exceptions, server_log_tail,
+                               start_procfile_server, stop)
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]  # as tests/conftest.py
@@ -286,12 +286,8 @@ def main() -> None:
     areas = sample_ltlas(1 if QUICK else 4)
     cold, warm = (4, 2) if QUICK else (16, 6)
     print("Browser (headless Chromium, fresh context per load) against the Procfile's gunicorn")
-    port = free_port()
-    cmd, workers = procfile_command(port)
-    proc = start_server(cmd, port)
-    base = f"http://127.0.0.1:{port}"
+    proc, base, workers = start_procfile_server(timeout=180)
     try:
-        wait_http(base + "/healthz", timeout=180, proc=proc)
         with sync_playwright() as pw:
             b = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
             loads: dict[str, list] = {"/": [], "/map": [], "/area/<code>": []}

@@ -128,6 +128,21 @@ def start_server(cmd: list[str], port: int, env_extra: dict | None = None) -> su
     return proc
 
 
+def start_procfile_server(timeout: float = 180) -> tuple[subprocess.Popen, str, int]:
+    """The Procfile's gunicorn on a free loopback port, once /healthz answers: (process, base URL,
+    workers). Stopped again when it does not answer; otherwise the caller stops it."""
+    port = free_port()
+    cmd, workers = procfile_command(port)
+    proc = start_server(cmd, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(base + "/healthz", timeout=timeout, proc=proc)
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, base, workers
+
+
 def server_log(proc) -> str:
     p = getattr(proc, "log_path", None)
     return p.read_text(errors="replace") if p and p.exists() else ""

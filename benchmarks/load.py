@@ -20,9 +20,9 @@ import zlib
 from collections import defaultdict
 
 from benchmarks.common import (ACCEPT_ENCODING, QUICK, callback_body, callback_error, callback_url, cpu_seconds,
-                               dash_config, find_dependency, free_port, gunicorn_memory, map_pairs, page_assets,
-                               page_content_body, page_content_dependency, pct, procfile_command, record,
-                               sample_ltlas, server_exceptions, start_server, stop, wait_http, wait_workers)
+                               dash_config, find_dependency, gunicorn_memory, map_pairs, page_assets,
+                               page_content_body, page_content_dependency, pct, record, sample_ltlas,
+                               server_exceptions, start_procfile_server, stop, wait_workers)
 
 USERS = int(os.environ.get("BENCH_USERS", "10" if QUICK else "50"))
 DURATION = float(os.environ.get("BENCH_SECONDS", "15" if QUICK else "60"))
@@ -194,12 +194,8 @@ def setup(base: str) -> dict:
 
 def main() -> None:
     print(f"Load test: the Procfile's gunicorn, {USERS} users, {DURATION:.0f} s")
-    port = free_port()
-    cmd, workers = procfile_command(port)
-    proc = start_server(cmd, port)
-    base = f"http://127.0.0.1:{port}"
+    proc, base, workers = start_procfile_server(timeout=180)
     try:
-        wait_http(base + "/healthz", timeout=180, proc=proc)
         ctx = setup(base)
         wait_workers(proc, workers)
         cpu0 = cpu_seconds(proc.pid)

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from benchmarks.common import ROOT, free_port, record, wait_http
+from benchmarks.common import ROOT, free_port, record, stop, wait_http
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -151,11 +151,7 @@ def main(changes: int = 16) -> None:
                    + (f" (e.g. {', '.join(sorted(set(others_seen))[:3])})" if others_seen else ""))
             b.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 if __name__ == "__main__":

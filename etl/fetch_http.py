@@ -15,6 +15,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.manifest import sha256 as sha256_of  # noqa: F401 - fetch checks downloads with it
+
 USER_AGENT = "wellbeing-mission-dashboard-etl/1 (open data fetch)"
 TIMEOUT = (15, 120)  # seconds to connect, seconds between bytes
 MIN_BYTES = 64       # smaller than any publisher file here, larger than an empty/placeholder body
@@ -205,9 +207,3 @@ def _check_zip(path: Path, kind: str) -> None:
         raise FetchError(f"not a complete {kind} file (cut short, or a different format)") from None
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

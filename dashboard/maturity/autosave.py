@@ -71,6 +71,12 @@ def initial_state(ratings: dict) -> dict:
     return {"saved": saved, "rejected": {}}
 
 
+def form_values(ids, rates, evs, links) -> dict:
+    """``{criterion_id: fields}`` from an autosave callback's per-criterion values (see `pending`)."""
+    return {i["crit"]: {"rating": r, "evidence": e or "", "links": lk or ""}
+            for i, r, e, lk in zip(ids, rates, evs, links)}
+
+
 def pending(current: dict, state: dict | None) -> dict:
     """``{criterion_id: {field: value}}`` for every field on the page that still needs saving."""
     state = state or {}

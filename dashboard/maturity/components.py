@@ -4,7 +4,7 @@ All user text is passed as plain strings/children, which Dash escapes; no raw HT
 """
 from __future__ import annotations
 
-from dash import dcc, html
+from dash import ALL, Input, Output, State, dcc, html
 
 from dashboard.maturity.model import LEVELS, Hallmark, Model
 from dashboard.maturity.repository import safe_links
@@ -147,6 +147,41 @@ def copy_link(key: str, heading: str, url: str, button_label: str, href: str | N
                     **{"data-copy": url, "data-status": status_id, "aria-describedby": text_id}),
         html.Span(id=status_id, className="mm-copy__status", role="status", **{"aria-live": "polite"}),
     ])
+
+
+def rating_radios(model: Model, radio_id: dict, value) -> dcc.RadioItems:
+    """The model's ratings as one inline row of radio buttons (a participant's or the consensus)."""
+    return dcc.RadioItems(id=radio_id, value=value, className="mm-radios", inline=True,
+                          options=[{"label": model.rating_labels[r], "value": r} for r in model.rating_labels])
+
+
+def note_box(label: str, box_id: dict, value: str, max_length: int) -> html.Label:
+    """A labelled two-row text box for notes or links (saved when the user leaves it)."""
+    return html.Label(className="mm-textlabel", children=[
+        html.Span(label),
+        dcc.Textarea(id=box_id, value=value, maxLength=max_length, rows=2)])
+
+
+def save_status(status_id: dict) -> html.P:
+    """Where autosave reports on one criterion (announced politely to screen readers)."""
+    return html.P(id=status_id, className="mm-status", role="status", **{"aria-live": "polite"})
+
+
+def autosave_wiring(prefix: str, token_store: str) -> list:
+    """The Outputs, Inputs and States of an autosave callback (participant ratings, prefix "mm-";
+    consensus, "mm-c"). Per criterion: ``<prefix>rate``, ``<prefix>ev``, ``<prefix>links`` and
+    ``<prefix>status``; per page: ``<prefix>sync``, ``<prefix>retry``, ``<prefix>save-banner``.
+    The callback gets (rates, ev blurs, links blurs, retry tick, evs, links, ids, state, token)
+    and returns (statuses, state, retry disabled, banner)."""
+    def crit(kind: str) -> dict:
+        return {"type": prefix + kind, "crit": ALL}
+
+    return [Output(crit("status"), "children"), Output(prefix + "sync", "data"),
+            Output(prefix + "retry", "disabled"), Output(prefix + "save-banner", "children"),
+            Input(crit("rate"), "value"), Input(crit("ev"), "n_blur"), Input(crit("links"), "n_blur"),
+            Input(prefix + "retry", "n_intervals"),
+            State(crit("ev"), "value"), State(crit("links"), "value"), State(crit("rate"), "id"),
+            State(prefix + "sync", "data"), State(token_store, "data")]
 
 
 def agreement_line(model: Model, ag) -> html.P:

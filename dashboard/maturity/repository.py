@@ -14,6 +14,7 @@ participants, or of different fields, never overwrite one another.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import secrets
@@ -273,6 +274,18 @@ def _upsert(session, model, keys: dict, values: dict, conflict: list[str]) -> No
     raise RuntimeError("could not save")
 
 
+@contextlib.contextmanager
+def _by_token(what, column, token: Any, url: str | None, write: bool = False):
+    """A session and the row (of `what`) whose `column` is `token`: None for an unknown token, and
+    for a malformed one, which never reaches the database (its session is None too)."""
+    if not valid_token(token):
+        yield None, None
+        return
+    db.ensure_ready(url)
+    with db.session_scope(write=write, url=url) as s:
+        yield s, s.scalar(select(what).where(column == token))
+
+
 def _check_criterion(criterion_id: str) -> None:
     if criterion_id not in load_model().criteria:
         raise UserInputError("Unknown criterion.")
@@ -283,11 +296,7 @@ def save_rating(participant_token: str, criterion_id: str, rating=UNSET, evidenc
     """Upsert one participant's rating/evidence/links for one criterion; only given fields change."""
     _check_criterion(criterion_id)
     values = _clean_fields(rating, evidence, links)
-    if not valid_token(participant_token):
-        raise UserInputError("Assessment not found.")
-    db.ensure_ready(url)
-    with db.session_scope(write=True, url=url) as s:
-        p = s.scalar(select(Participant).where(Participant.token == participant_token))
+    with _by_token(Participant, Participant.token, participant_token, url, write=True) as (s, p):
         if p is None:
             raise UserInputError("Assessment not found.")
         _upsert(s, Rating, {"assessment_id": p.assessment_id, "participant_id": p.id,
@@ -300,11 +309,7 @@ def save_consensus(facilitator_token: str, criterion_id: str, rating=UNSET, evid
     """Upsert the moderated consensus for one criterion (facilitator only)."""
     _check_criterion(criterion_id)
     values = _clean_fields(rating, evidence, links)
-    if not valid_token(facilitator_token):
-        raise UserInputError("Assessment not found.")
-    db.ensure_ready(url)
-    with db.session_scope(write=True, url=url) as s:
-        a = s.scalar(select(Assessment).where(Assessment.facilitator_token == facilitator_token))
+    with _by_token(Assessment, Assessment.facilitator_token, facilitator_token, url, write=True) as (s, a):
         if a is None:
             raise UserInputError("Assessment not found.")
         _upsert(s, Consensus, {"assessment_id": a.id, "criterion_id": criterion_id}, values,
@@ -340,11 +345,7 @@ def _snapshot(s, a: Assessment) -> dict:
 
 def participant_view(participant_token: str, url: str | None = None) -> dict | None:
     """The assessment's details and this participant's own ratings (not other people's)."""
-    if not valid_token(participant_token):
-        return None
-    db.ensure_ready(url)
-    with db.session_scope(url=url) as s:
-        p = s.scalar(select(Participant).where(Participant.token == participant_token))
+    with _by_token(Participant, Participant.token, participant_token, url) as (s, p):
         if p is None:
             return None
         own = {r.criterion_id: _fields(r) for r in s.scalars(select(Rating).where(Rating.participant_id == p.id))}
@@ -354,11 +355,7 @@ def participant_view(participant_token: str, url: str | None = None) -> dict | N
 
 def facilitator_view(facilitator_token: str, url: str | None = None) -> dict | None:
     """Whole assessment (participants, individual ratings, consensus) plus its join token."""
-    if not valid_token(facilitator_token):
-        return None
-    db.ensure_ready(url)
-    with db.session_scope(url=url) as s:
-        a = s.scalar(select(Assessment).where(Assessment.facilitator_token == facilitator_token))
+    with _by_token(Assessment, Assessment.facilitator_token, facilitator_token, url) as (s, a):
         if a is None:
             return None
         snap = _snapshot(s, a)
@@ -372,11 +369,7 @@ def version_stamp(facilitator_token: str, url: str | None = None) -> str | None:
     the facilitator page can poll it and re-render only on a change. None for an unknown token."""
     from sqlalchemy import func
 
-    if not valid_token(facilitator_token):
-        return None
-    db.ensure_ready(url)
-    with db.session_scope(url=url) as s:
-        aid = s.scalar(select(Assessment.id).where(Assessment.facilitator_token == facilitator_token))
+    with _by_token(Assessment.id, Assessment.facilitator_token, facilitator_token, url) as (s, aid):
         if aid is None:
             return None
         cols = [select(agg).where(model.assessment_id == aid).scalar_subquery()
@@ -404,11 +397,7 @@ def effective_ratings(snapshot: dict) -> dict:
 def series_for_facilitator(facilitator_token: str, url: str | None = None) -> list[dict]:
     """All assessments in this assessment's series (same organisation, repeat assessments),
     oldest first, each with its facilitator token. Empty for an unknown token."""
-    if not valid_token(facilitator_token):
-        return []
-    db.ensure_ready(url)
-    with db.session_scope(url=url) as s:
-        a = s.scalar(select(Assessment).where(Assessment.facilitator_token == facilitator_token))
+    with _by_token(Assessment, Assessment.facilitator_token, facilitator_token, url) as (s, a):
         if a is None:
             return []
         rows = s.scalars(select(Assessment).where(Assessment.series_token == a.series_token)
@@ -425,11 +414,7 @@ def series_for_facilitator(facilitator_token: str, url: str | None = None) -> li
 def start_repeat(facilitator_token: str, assessment_date: Any = None, strategy: str | None = None,
                  url: str | None = None) -> dict:
     """Start a repeat assessment of the same organisation in the same (private) series."""
-    if not valid_token(facilitator_token):
-        raise UserInputError("Assessment not found.")
-    db.ensure_ready(url)
-    with db.session_scope(url=url) as s:
-        a = s.scalar(select(Assessment).where(Assessment.facilitator_token == facilitator_token))
+    with _by_token(Assessment, Assessment.facilitator_token, facilitator_token, url) as (s, a):
         if a is None:
             raise UserInputError("Assessment not found.")
         org, code, strat, fac, series = a.organisation, a.area_code, a.strategy, a.facilitator, a.series_token

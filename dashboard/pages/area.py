@@ -291,6 +291,13 @@ def _missing_list(block: str, frame: pd.DataFrame) -> html.Div:
     return raw_html(block, tag("ul", [_missing_item(r) for r in frame.to_dict("records")], class_="missing-list"))
 
 
+def _left_off_chart(block: str, frame: pd.DataFrame, noun: str, why: str) -> html.Details:
+    """A collapsed list of the metrics the spine chart cannot show, headed by how many and why."""
+    n = len(frame)
+    return html.Details([html.Summary(f"{n} {noun}{'s' if n != 1 else ''} {why}"), _missing_list(block, frame)],
+                        className="chart-table")
+
+
 def spine_section(info: dict, comparator: str) -> list:
     v = pv.spine(info, comparator)
     if v["empty"]:
@@ -318,20 +325,12 @@ def spine_section(info: dict, comparator: str) -> list:
                                  f"Every metric against {v['nat_name']}, the region and the comparator group (latest "
                                  "period with a value)")], className="chart-table"),
     ], className="chart-block"))
-    eng = v["england_only"]
-    if not eng.empty:
-        out.append(html.Details([
-            html.Summary(f"{len(eng)} metric{'s' if len(eng) != 1 else ''} published for England only, with the "
-                         "devolved equivalents where there are any"),
-            _missing_list("england-only", eng),
-        ], className="chart-table"))
-    missing = v["missing"]
-    if not missing.empty:
-        out.append(html.Details([
-            html.Summary(f"{len(missing)} supporting or context metric{'s' if len(missing) != 1 else ''} with no "
-                         "value for this area, and why"),
-            _missing_list("missing", missing),
-        ], className="chart-table"))
+    if not v["england_only"].empty:
+        out.append(_left_off_chart("england-only", v["england_only"], "metric",
+                                   "published for England only, with the devolved equivalents where there are any"))
+    if not v["missing"].empty:
+        out.append(_left_off_chart("missing", v["missing"], "supporting or context metric",
+                                   "with no value for this area, and why"))
     return out
 
 

@@ -40,20 +40,13 @@ def _criterion(c, saved: dict) -> html.Fieldset:
     cur = saved.get(c.id) or {}
     return html.Fieldset(className="mm-crit", id=f"crit-{c.id}", children=[
         html.Legend([html.Span(c.id, className="mm-crit__id"), " ", c.text]),
-        dcc.RadioItems(id={"type": "mm-rate", "crit": c.id}, value=cur.get("rating"), className="mm-radios",
-                       inline=True, options=[{"label": model.rating_labels[r], "value": r} for r in model.rating_labels]),
+        mc.rating_radios(model, {"type": "mm-rate", "crit": c.id}, cur.get("rating")),
         html.Div(className="mm-crit__notes", children=[
-            html.Label(className="mm-textlabel", children=[
-                html.Span("Evidence notes"),
-                dcc.Textarea(id={"type": "mm-ev", "crit": c.id}, value=cur.get("evidence", ""),
-                             maxLength=mdb.MAX_NOTE, rows=2)]),
-            html.Label(className="mm-textlabel", children=[
-                html.Span("Evidence links (one per line)"),
-                dcc.Textarea(id={"type": "mm-links", "crit": c.id}, value=cur.get("links", ""),
-                             maxLength=mdb.MAX_LINKS, rows=2)]),
+            mc.note_box("Evidence notes", {"type": "mm-ev", "crit": c.id}, cur.get("evidence", ""), mdb.MAX_NOTE),
+            mc.note_box("Evidence links (one per line)", {"type": "mm-links", "crit": c.id}, cur.get("links", ""),
+                        mdb.MAX_LINKS),
         ]),
-        html.P(id={"type": "mm-status", "crit": c.id}, className="mm-status", role="status",
-               **{"aria-live": "polite"}),
+        mc.save_status({"type": "mm-status", "crit": c.id}),
     ])
 
 
@@ -118,22 +111,10 @@ def autosave_step(token: str, current: dict, state: dict | None) -> tuple[dict, 
     return autosave.sync(current, state, lambda cid, fields: repo.save_rating(token, cid, **fields))
 
 
-def form_values(ids, rates, evs, links) -> dict:
-    return {i["crit"]: {"rating": r, "evidence": e or "", "links": lk or ""}
-            for i, r, e, lk in zip(ids, rates, evs, links)}
+form_values = autosave.form_values  # the page's form as the autosave sees it (tests call it here)
 
 
-@callback(Output({"type": "mm-status", "crit": ALL}, "children"),
-          Output("mm-sync", "data"), Output("mm-retry", "disabled"), Output("mm-save-banner", "children"),
-          Input({"type": "mm-rate", "crit": ALL}, "value"),
-          Input({"type": "mm-ev", "crit": ALL}, "n_blur"),
-          Input({"type": "mm-links", "crit": ALL}, "n_blur"),
-          Input("mm-retry", "n_intervals"),
-          State({"type": "mm-ev", "crit": ALL}, "value"),
-          State({"type": "mm-links", "crit": ALL}, "value"),
-          State({"type": "mm-rate", "crit": ALL}, "id"),
-          State("mm-sync", "data"), State("mm-ptoken", "data"),
-          prevent_initial_call=True)
+@callback(*mc.autosave_wiring("mm-", "mm-ptoken"), prevent_initial_call=True)
 @guarded(autosave.unchanged_statuses, dash.no_update, False, autosave.FAILED)
 def _autosave(rates, _b1, _b2, _tick, evs, links, ids, state, token):
     """Ratings save on change, notes and links on leaving the box; anything not yet saved (the

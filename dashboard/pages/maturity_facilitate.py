@@ -34,19 +34,12 @@ def _moderation_item(model, c, snap, ag, show: bool) -> html.Div:
                                                                       mc.ratings_table(model, c, snap)]),
             html.Fieldset(className="mm-consensus", children=[
                 html.Legend("Consensus rating", className="mm-consensus__label"),
-                dcc.RadioItems(id={"type": "mm-crate", "crit": c.id}, value=cons.get("rating"), inline=True,
-                               className="mm-radios",
-                               options=[{"label": model.rating_labels[r], "value": r} for r in model.rating_labels]),
-                html.Label(className="mm-textlabel", children=[
-                    html.Span("Consensus notes and evidence"),
-                    dcc.Textarea(id={"type": "mm-cev", "crit": c.id}, value=cons.get("evidence", ""),
-                                 maxLength=mdb.MAX_NOTE, rows=2)]),
-                html.Label(className="mm-textlabel", children=[
-                    html.Span("Consensus evidence links (one per line)"),
-                    dcc.Textarea(id={"type": "mm-clinks", "crit": c.id}, value=cons.get("links", ""),
-                                 maxLength=mdb.MAX_LINKS, rows=2)]),
-                html.P(id={"type": "mm-cstatus", "crit": c.id}, className="mm-status", role="status",
-                       **{"aria-live": "polite"}),
+                mc.rating_radios(model, {"type": "mm-crate", "crit": c.id}, cons.get("rating")),
+                mc.note_box("Consensus notes and evidence", {"type": "mm-cev", "crit": c.id},
+                            cons.get("evidence", ""), mdb.MAX_NOTE),
+                mc.note_box("Consensus evidence links (one per line)", {"type": "mm-clinks", "crit": c.id},
+                            cons.get("links", ""), mdb.MAX_LINKS),
+                mc.save_status({"type": "mm-cstatus", "crit": c.id}),
             ]),
         ]))
 
@@ -154,22 +147,10 @@ def consensus_step(token: str, current: dict, state: dict | None) -> tuple[dict,
                          saved_label="Consensus saved")
 
 
-@callback(Output({"type": "mm-cstatus", "crit": ALL}, "children"),
-          Output("mm-csync", "data"), Output("mm-cretry", "disabled"), Output("mm-csave-banner", "children"),
-          Input({"type": "mm-crate", "crit": ALL}, "value"),
-          Input({"type": "mm-cev", "crit": ALL}, "n_blur"),
-          Input({"type": "mm-clinks", "crit": ALL}, "n_blur"),
-          Input("mm-cretry", "n_intervals"),
-          State({"type": "mm-cev", "crit": ALL}, "value"),
-          State({"type": "mm-clinks", "crit": ALL}, "value"),
-          State({"type": "mm-crate", "crit": ALL}, "id"),
-          State("mm-csync", "data"), State("mm-ftoken", "data"),
-          prevent_initial_call=True)
+@callback(*mc.autosave_wiring("mm-c", "mm-ftoken"), prevent_initial_call=True)
 @guarded(autosave.unchanged_statuses, dash.no_update, False, autosave.FAILED)
 def _autosave_consensus(rates, _b1, _b2, _tick, evs, links, ids, state, token):
-    current = {i["crit"]: {"rating": r, "evidence": e or "", "links": lk or ""}
-               for i, r, e, lk in zip(ids, rates, evs, links)}
-    statuses, state, retry, msg = consensus_step(token, current, state)
+    statuses, state, retry, msg = consensus_step(token, autosave.form_values(ids, rates, evs, links), state)
     return ([statuses.get(i["crit"], dash.no_update) for i in ids], state, not retry, msg)
 
 

@@ -246,6 +246,20 @@ def _stats(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, dict]:
     return out
 
 
+def _finite_values(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """`columns` of the rows with a finite value, the value as float and the period as text."""
+    d = frame[columns].copy()
+    d["value"] = d["value"].astype(float)
+    d = d[np.isfinite(d["value"])]
+    d["period"] = d["period"].astype(str)
+    return d
+
+
+def _all_and_english(d: pd.DataFrame) -> tuple:
+    """((False, every row), (True, the English areas' rows)): each spread is kept both ways."""
+    return ((False, d), (True, d[d["area_code"].str.startswith("E")]))
+
+
 @per_build
 def _ltla_spreads() -> dict[tuple, dict]:
     """(metric, period, english_only) -> the spread of the distinct values published for current
@@ -253,12 +267,9 @@ def _ltla_spreads() -> dict[tuple, dict]:
     lv = table("la_view")
     if lv.empty:
         return {}
-    d = lv[["metric_id", "period", "area_code", "native_area_code", "value"]].copy()
-    d["value"] = d["value"].astype(float)
-    d = d[np.isfinite(d["value"])]
-    d["period"] = d["period"].astype(str)
+    d = _finite_values(lv, ["metric_id", "period", "area_code", "native_area_code", "value"])
     out = {}
-    for english, part in ((False, d), (True, d[d["area_code"].str.startswith("E")])):
+    for english, part in _all_and_english(d):
         part = part.drop_duplicates(["metric_id", "period", "native_area_code"])
         for (m, p), r in _stats(part, ["metric_id", "period"]).items():
             out[(m, p, english)] = r
@@ -271,13 +282,10 @@ def _geography_spreads() -> dict[tuple, dict]:
     obs = table("observations")
     if obs.empty:
         return {}
-    d = obs[["metric_id", "period", "geography", "area_code", "value"]].copy()
-    d["value"] = d["value"].astype(float)
-    d = d[np.isfinite(d["value"])]
-    d["period"] = d["period"].astype(str)
+    d = _finite_values(obs, ["metric_id", "period", "geography", "area_code", "value"])
     d = d.drop_duplicates(["metric_id", "period", "geography", "area_code"])
     out = {}
-    for english, part in ((False, d), (True, d[d["area_code"].str.startswith("E")])):
+    for english, part in _all_and_english(d):
         for (m, p, g), r in _stats(part, ["metric_id", "period", "geography"]).items():
             out[(m, p, g, english)] = r
     return out

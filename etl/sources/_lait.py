@@ -101,6 +101,14 @@ def place_codes(codes: pd.Series, ctx: Context, source: str, column: str,
     return pd.Series(out, index=codes.index, dtype=object), pd.Series(notes, index=codes.index, dtype=object)
 
 
+def check_region_rows(out: pd.DataFrame, ctx: Context, source: str) -> None:
+    """Every region row of a DfE file carries an E12 region code (InputError naming the file row)."""
+    bad_region = (out["geography"] == "region") & ~out["area_code"].isin(ctx.codes("region"))
+    if bad_region.any():
+        r = out[bad_region].iloc[0]
+        raise InputError(source, f"row {r['file_row']}, column 'region_code'", "an E12 region code", r["area_code"])
+
+
 def region_codes(ctx: Context) -> dict[str, str]:
     """Lower-case region name -> E12 code (LAIT spells 'Yorkshire and the Humber')."""
     r = ctx.areas[ctx.areas["geography"] == "region"]

@@ -28,7 +28,7 @@ from etl.context import Context
 from etl.errors import InputError
 from etl.schema import finalise
 from etl.sources._lait import CLA_LATEST as NEW, CLA_OLDER as OLD
-from etl.sources._lait import DFE_MARKERS, LAIT, la_number_map, lait_rows, place_codes
+from etl.sources._lait import DFE_MARKERS, LAIT, check_region_rows, la_number_map, lait_rows, place_codes
 
 INPUTS = [NEW, OLD, LAIT]
 
@@ -96,10 +96,7 @@ def parse_edition(ctx: Context, rel_path: str, years: set[str] | None) -> pd.Dat
                                   + " (same area; DfE's latest edition uses the unitary code for this LA)")
     out.loc[la, "area_code"] = placed
     out = out[out["area_code"].notna()]
-    bad_region = (out["geography"] == "region") & ~out["area_code"].isin(ctx.codes("region"))
-    if bad_region.any():
-        r = out[bad_region].iloc[0]
-        raise InputError(rel_path, f"row {r['file_row']}, column 'region_code'", "an E12 region code", r["area_code"])
+    check_region_rows(out, ctx, rel_path)
     readers.check_unique(out, ["area_code", "period"], rel_path)
     return out
 

@@ -29,7 +29,8 @@ from etl import readers, stats
 from etl.context import Context
 from etl.errors import InputError
 from etl.schema import finalise
-from etl.sources._lait import DFE_MARKERS, LA_NUMBER_INPUTS, LAIT, la_number_map, lait_rows, place_codes
+from etl.sources._lait import (DFE_MARKERS, LA_NUMBER_INPUTS, LAIT, check_region_rows, la_number_map, lait_rows,
+                               place_codes)
 
 FILES = [
     "dfe-neet/UD_NEETNK_LA_dashboard_2021_vg_removed.csv",
@@ -101,10 +102,7 @@ def parse_file(ctx: Context, rel_path: str) -> pd.DataFrame:
     out.loc[la, "area_code"] = placed
     out.loc[la, "note"] = pnote
     out = out[out["area_code"].notna()]
-    bad_region = (out["geography"] == "region") & ~out["area_code"].isin(ctx.codes("region"))
-    if bad_region.any():
-        r = out[bad_region].iloc[0]
-        raise InputError(rel_path, f"row {r['file_row']}, column 'region_code'", "an E12 region code", r["area_code"])
+    check_region_rows(out, ctx, rel_path)
     readers.check_unique(out, ["area_code"], rel_path)
     ok = (out["status"] == "ok") & out["cohort"].gt(0)
     k = out.loc[ok, "value"] * out.loc[ok, "cohort"] / 100

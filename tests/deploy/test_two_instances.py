@@ -7,8 +7,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -24,6 +22,7 @@ from dashboard.maturity import repository as repo
 from dashboard.maturity.model import RATINGS, load_model
 from tests.conftest import IN_CI, ROOT, missing
 from tests.dashboard.maturity.dash_requests import autosave_body, saved
+from tests.helpers import free_port, serving
 
 CRITERIA = sorted(load_model().criteria)
 LIMIT = 60          # maturity callbacks per participant per window, on both instances
@@ -47,12 +46,6 @@ def redis_url():
     return url
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def procfile_command() -> str:
     for line in (ROOT / "Procfile").read_text().splitlines():
         if line.startswith("web:"):
@@ -63,36 +56,13 @@ def procfile_command() -> str:
 @contextlib.contextmanager
 def instance(env_extra: dict, log_path: Path, timeout: float = 120):
     """The Procfile's web command on a free loopback port; yields its base URL."""
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="1",
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}", **env_extra)
-    log = open(log_path, "w+")
-    proc = subprocess.Popen(["bash", "-c", "exec " + procfile_command()], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + timeout
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"gunicorn exited early:\n{log.read()[-3000:]}")
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                pytest.fail(f"gunicorn did not answer within {timeout:.0f} s")
-            time.sleep(0.3)
+    # terminating bash's exec'd gunicorn stops its master and workers
+    with serving(["bash", "-c", "exec " + procfile_command()], env, port, log_path, timeout, "gunicorn",
+                 stop_timeout=20) as url:
         yield url
-    finally:
-        proc.terminate()  # bash exec'd gunicorn: this is its master
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

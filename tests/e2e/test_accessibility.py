@@ -4,10 +4,9 @@ URL, on a desktop and a phone viewport. No serious or critical violation is allo
 remaining moderate or minor one must be named, with its reason, in the accessibility statement."""
 from __future__ import annotations
 
-import re
-
 import pytest
-from playwright.sync_api import expect
+
+from tests.e2e.support import create_assessment, join_assessment
 
 T = 20_000
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -37,16 +36,8 @@ def maturity_paths(live_server, browser):
     page = ctx.new_page()
     page.set_default_timeout(T)
     page.goto(live_server + "/maturity")
-    page.get_by_label("Organisation or area name").fill("Axeshire")
-    page.get_by_label("Strategy or policy name").fill("Wellbeing Strategy")
-    page.get_by_label("Facilitator name").fill("Fay")
-    page.get_by_role("button", name="Create assessment").click()
-    fac = page.locator("#mm-created-facilitator").get_attribute("href", timeout=T)
-    join = page.locator("#mm-created-join").get_attribute("href")
-    page.goto(live_server + join)
-    page.get_by_label("Your name or initials").fill("Ann")
-    page.get_by_role("button", name="Join assessment").click()
-    expect(page.locator("h1")).to_have_text(re.compile("Your ratings"), timeout=T)
+    fac, join = create_assessment(page, "Axeshire", "Wellbeing Strategy", "Fay", timeout=T)
+    join_assessment(page, live_server + join, "Ann", timeout=T)
     participant = page.url.replace(live_server, "")
     ctx.close()
     return {"maturity-facilitator": fac, "maturity-join": join, "maturity-participant": participant,

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 GD = "document.querySelector('#map-graph .js-plotly-plot')"
 PATHS = "#map-graph g.choroplethlayer path.choroplethlocation"
 FILLS = f"() => Array.from(document.querySelectorAll('{PATHS}')).map(p => p.getAttribute('fill')).join('|')"
@@ -98,17 +96,6 @@ def test_no_value_reasons_in_legend_and_on_hover(live_server, page):
     page.wait_for_selector("#map-graph .hoverlayer .hovertext")
     hover = page.text_content("#map-graph .hoverlayer")
     assert "North Yorkshire" in hover and "Richmondshire" in hover
-
-
-@pytest.fixture()
-def phone(browser):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    p = ctx.new_page()
-    p.errors = []
-    p.on("pageerror", lambda e: p.errors.append(f"pageerror: {e}"))
-    p.set_default_timeout(30000)
-    yield p
-    ctx.close()
 
 
 def test_phone_tap_shows_the_value_before_any_navigation(live_server, phone):

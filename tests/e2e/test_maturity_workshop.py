@@ -10,6 +10,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from tests.e2e.support import create_assessment, join_assessment
+
 T = 15_000  # ms
 
 
@@ -25,10 +27,7 @@ def _shot(page, name):
 
 
 def _join_and_rate(page, base, join_path, name, ratings, note):
-    page.goto(base + join_path)
-    page.get_by_label("Your name or initials").fill(name)
-    page.get_by_role("button", name="Join assessment").click()
-    expect(page.locator("h1")).to_have_text(f"Your ratings, {name}", timeout=T)
+    join_assessment(page, base + join_path, name, timeout=T)
     assert re.search(r"/maturity/a/[A-Za-z0-9_-]{32}$", page.url)
     for cid, label in ratings.items():
         box = _crit(page, "crit", cid)
@@ -47,12 +46,8 @@ def test_workshop_end_to_end(live_server, page):
     base = live_server.rstrip("/")
     page.goto(base + "/maturity")
     expect(page.get_by_text("Smithson, J. (2022) Maturity Model for Wellbeing Policy Making [PDF]")).to_be_visible()
-    page.get_by_label("Organisation or area name").fill("Testshire <b>Council</b>")
-    page.get_by_label("Strategy or policy name").fill("Wellbeing Strategy 2025")
-    page.get_by_label("Facilitator name").fill("Fay")
-    page.get_by_role("button", name="Create assessment").click()
-    fac_path = page.locator("#mm-created-facilitator").get_attribute("href", timeout=T)
-    join_path = page.locator("#mm-created-join").get_attribute("href")
+    fac_path, join_path = create_assessment(page, "Testshire <b>Council</b>", "Wellbeing Strategy 2025", "Fay",
+                                            timeout=T)
     assert fac_path.startswith("/maturity/f/") and join_path.startswith("/maturity/a/")
     # copy buttons: reached with Tab from the link, pressed with Enter, the link lands on the clipboard
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)

@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-PHONE = {"width": 390, "height": 844}
 ROUTES = ["/", "/map", "/compare?area=E08000025&group=region", "/compare?areas=E08000025,E09000002", "/drivers",
           "/data", "/maturity", "/area/E08000025", "/area/E47000001", "/nope"]
 
@@ -132,22 +131,11 @@ def test_a_dropdown_with_a_value_filters_when_typing(live_server, page):
     assert opts and all("anxiety" in o.lower() for o in opts), opts
 
 
-@pytest.fixture()
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    p = context.new_page()
-    p.errors = []
-    p.on("pageerror", lambda e: p.errors.append(f"pageerror: {e}"))
-    p.set_default_timeout(30000)
-    yield p
-    context.close()
-
-
 def test_phone_header_is_compact_and_its_menu_works_by_keyboard(live_server, phone):
     phone.goto(live_server + "/drivers")
     settle(phone)
     header = phone.locator(".app-header").bounding_box()
-    assert header["height"] <= 0.17 * PHONE["height"], header  # most of the first screen is the page
+    assert header["height"] <= 0.17 * phone.viewport_size["height"], header  # most of the first screen is the page
     nav = phone.get_by_role("navigation", name="Main")
     assert not nav.get_by_role("link", name="Map").is_visible()
     button = phone.get_by_role("button", name="Menu")
@@ -177,7 +165,7 @@ def test_no_page_is_wider_than_a_phone(live_server, phone):
         phone.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         phone.wait_for_timeout(500)
         width = phone.evaluate("document.documentElement.scrollWidth")
-        if width > PHONE["width"]:
+        if width > phone.viewport_size["width"]:
             wide[route] = width
     assert not wide, wide
     assert not phone.errors, phone.errors

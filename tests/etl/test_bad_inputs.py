@@ -399,6 +399,18 @@ def _find(lines, header, pred) -> int | None:
     return None
 
 
+def _whole_file_mutation(data: bytes, mutation: str) -> tuple[bytes | None, str] | None:
+    """(new bytes, description) for the mutations any file can take (cut short, emptied,
+    deleted); None for the others."""
+    if mutation == "truncated":
+        return data[: int(len(data) * 0.6)], "first 60% of bytes"
+    if mutation == "empty":
+        return b"", "0 bytes"
+    if mutation == "missing_file":
+        return None, "deleted"
+    return None
+
+
 def csv_mutation(spec: Spec, mutation: str) -> tuple[bytes | None, str] | None:
     """(new bytes, description) or None when the mutation does not apply to this file."""
     data = (RAW / spec.rel).read_bytes()
@@ -407,12 +419,9 @@ def csv_mutation(spec: Spec, mutation: str) -> tuple[bytes | None, str] | None:
     def out(ls):
         return (bom + "".join(ls)).encode("utf-8")
 
-    if mutation == "truncated":
-        return data[: int(len(data) * 0.6)], "first 60% of bytes"
-    if mutation == "empty":
-        return b"", "0 bytes"
-    if mutation == "missing_file":
-        return None, "deleted"
+    whole = _whole_file_mutation(data, mutation)
+    if whole is not None:
+        return whole
     if mutation == "wrong_encoding":
         return (bom + "".join(lines)).encode("utf-16"), "re-encoded as UTF-16"
     if mutation == "renamed_column":
@@ -538,12 +547,9 @@ def _zip_replace(path: Path, members: tuple[str, ...], old: str, new: str) -> by
 
 def binary_mutation(spec: Spec, mutation: str):
     data = (RAW / spec.rel).read_bytes()
-    if mutation == "truncated":
-        return data[: int(len(data) * 0.6)], "first 60% of bytes"
-    if mutation == "empty":
-        return b"", "0 bytes"
-    if mutation == "missing_file":
-        return None, "deleted"
+    whole = _whole_file_mutation(data, mutation)
+    if whole is not None:
+        return whole
     if mutation in COMPANION:
         if spec.kind != "shapefile":
             return None

@@ -54,21 +54,23 @@ def test_official_names_are_kept_to_search_by(areas):
     assert cur.loc["E47000002", "other_names"] == "South Yorkshire Mayoral Combined Authority"
 
 
-def test_a_bad_code_in_the_change_table_names_the_file_and_row(tmp_path, raw_dir):
+def _raw_with_changes_edited(tmp_path, raw_dir, old: str, new: str):
+    """A copy of data/raw whose change table reads `new` where it read `old` (which must be there)."""
     text = (raw_dir / CHANGES).read_text(encoding="utf-8-sig")
-    bad = text.replace("E10000008,Devon,E47000015", "E10000008,Devon,E47X00015")
+    bad = text.replace(old, new)
     assert bad != text
-    raw = raw_copy(tmp_path / "raw", replace={CHANGES: bad.encode()})
+    return raw_copy(tmp_path / "raw", replace={CHANGES: bad.encode()})
+
+
+def test_a_bad_code_in_the_change_table_names_the_file_and_row(tmp_path, raw_dir):
+    raw = _raw_with_changes_edited(tmp_path, raw_dir, "E10000008,Devon,E47000015", "E10000008,Devon,E47X00015")
     with pytest.raises(InputError) as exc:
         geography.build_areas(raw)
     assert "changes.csv" in exc.value.file and "column 'newcd'" in exc.value.where
 
 
 def test_a_member_that_is_not_a_council_is_refused(tmp_path, raw_dir):
-    text = (raw_dir / CHANGES).read_text(encoding="utf-8-sig")
-    bad = text.replace("E06000027,Torbay,E47000015", "E54000037,Torbay,E47000015")
-    assert bad != text
-    raw = raw_copy(tmp_path / "raw", replace={CHANGES: bad.encode()})
+    raw = _raw_with_changes_edited(tmp_path, raw_dir, "E06000027,Torbay,E47000015", "E54000037,Torbay,E47000015")
     with pytest.raises(InputError) as exc:
         ca.memberships(raw, {}, {})
     assert "column 'oldcd'" in exc.value.where

@@ -6,12 +6,13 @@ import pytest
 from tests.dashboard import synthetic as syn
 
 
-@pytest.fixture
-def synthetic(tmp_path, monkeypatch):
+def _build_switcher(tmp_path, monkeypatch, prefix: str, write):
+    """Yields `use(...)`, which writes a fresh build with `write(folder, ...)` and points the app's
+    queries at it; one such build is in place before the test, the query caches are reset after."""
     from dashboard.queries import build
 
-    def use(mission_ltla=None, **tables):
-        d = syn.write_build(tmp_path / f"build{len(list(tmp_path.iterdir()))}", mission_ltla, tables)
+    def use(*args, **kwargs):
+        d = write(tmp_path / f"{prefix}{len(list(tmp_path.iterdir()))}", *args, **kwargs)
         monkeypatch.setenv("WELLBEING_BUILD_DIR", str(d))
         build.reset()
         return d
@@ -19,21 +20,23 @@ def synthetic(tmp_path, monkeypatch):
     use()
     yield use
     build.reset()
+
+
+@pytest.fixture
+def synthetic(tmp_path, monkeypatch):
+    def write(folder, mission_ltla=None, **tables):
+        return syn.write_build(folder, mission_ltla, tables)
+
+    yield from _build_switcher(tmp_path, monkeypatch, "build", write)
 
 
 @pytest.fixture
 def profile_build(tmp_path, monkeypatch):
     """The synthetic build with the area profile's extras (counts, county and England-only values,
     an old latest value, a split ICB, a headline hole) and, when given, a worst-third ranking."""
-    from dashboard.queries import build
-
-    def use(mission_ltla=None):
-        d = syn.write_build(tmp_path / f"pbuild{len(list(tmp_path.iterdir()))}", mission_ltla)
+    def write(folder, mission_ltla=None):
+        d = syn.write_build(folder, mission_ltla)
         syn.write_profile_extras(d)
-        monkeypatch.setenv("WELLBEING_BUILD_DIR", str(d))
-        build.reset()
         return d
 
-    use()
-    yield use
-    build.reset()
+    yield from _build_switcher(tmp_path, monkeypatch, "pbuild", write)

@@ -8,11 +8,27 @@ import pytest
 from dashboard.maturity import db
 
 
+@pytest.fixture(scope="module")
+def app():
+    """The Dash app for page-callback tests (the maturity pages need no built data, unlike the
+    `app` of tests/dashboard/conftest.py)."""
+    from dashboard.app import create_app
+
+    return create_app()
+
+
 @pytest.fixture
 def sqlite_url(tmp_path):
     url = f"sqlite:///{tmp_path / 'mm.sqlite'}"
     yield url
     db.dispose_all()
+
+
+@pytest.fixture
+def env_db(sqlite_url, monkeypatch):
+    """A SQLite database the pages find through DATABASE_URL, as in production."""
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    return sqlite_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

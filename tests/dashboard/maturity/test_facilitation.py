@@ -2,48 +2,12 @@
 headings, copy buttons for every shareable link, and progress between rounds marked in words."""
 from __future__ import annotations
 
-import importlib
-import json
-import sys
-
-import pytest
-
 from dashboard.maturity import facilitation, links
 from dashboard.maturity import repository as repo
 from dashboard.maturity.model import LEVELS, load_model
+from tests.dashboard.support import components, flat, page_module
 
 MODEL = load_model()
-
-
-@pytest.fixture(scope="module")
-def app():
-    from dashboard.app import create_app
-
-    return create_app()
-
-
-@pytest.fixture
-def env_db(sqlite_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    return sqlite_url
-
-
-def _mod(name):
-    return sys.modules.get(f"pages.{name}") or importlib.import_module(f"dashboard.pages.{name}")
-
-
-def _text(component) -> str:
-    return json.dumps(component.to_plotly_json() if hasattr(component, "to_plotly_json") else component,
-                      default=lambda o: o.to_plotly_json())
-
-
-def _components(node):
-    if isinstance(node, (list, tuple)):
-        for x in node:
-            yield from _components(x)
-    elif node is not None and hasattr(node, "to_plotly_json"):
-        yield node
-        yield from _components(getattr(node, "children", None))
 
 
 def _workshop():
@@ -56,7 +20,7 @@ def _workshop():
 
 def test_live_step_reports_only_changes(app, env_db):
     t, (ann, bob) = _workshop()
-    page = _mod("maturity_facilitate")
+    page = page_module("maturity_facilitate")
     known = repo.version_stamp(t["facilitator_token"])
     assert page.live_step(t["facilitator_token"], known) is None  # nothing new: no re-render
     repo.save_rating(ann, "h1.a1", rating="fully")
@@ -76,16 +40,16 @@ def test_live_step_reports_only_changes(app, env_db):
 def test_new_ratings_are_rendered_without_a_reload(app, env_db):
     """The polled stamp changes -> the moderation callback re-renders the participants' side."""
     t, (ann, bob) = _workshop()
-    page = _mod("maturity_facilitate")
+    page = page_module("maturity_facilitate")
     with app.server.test_request_context("/"):
-        before = _text(page.layout(token=t["facilitator_token"]))
+        before = flat(page.layout(token=t["facilitator_token"]))
     assert "Definition on p.4" not in before
     assert "Refresh to see the latest ratings" not in before and "there is no need to reload" in before
     assert '"mm-live"' in before and '"mm-version"' in before
     repo.save_rating(ann, "h1.a1", rating="fully", evidence="Definition on p.4")
     repo.save_rating(bob, "h1.a1", rating="partly")
     view = page.moderation_view(t["facilitator_token"], only_differ=False)
-    h1a1 = _text(view["indiv"]["h1.a1"])
+    h1a1 = flat(view["indiv"]["h1.a1"])
     assert "Definition on p.4" in h1a1 and "Differ" in h1a1 and "1 of 2 (50%)" in h1a1
     assert view["participants"] == "Participants (2): Ann, Bob"
 
@@ -94,7 +58,7 @@ def test_a_refresh_re_renders_only_what_changed(app, env_db):
     """Re-rendering all 56 criteria froze the browser for seconds: only changed ones are sent."""
     t, (ann, bob) = _workshop()
     repo.save_rating(ann, "h1.a1", rating="fully")
-    page = _mod("maturity_facilitate")
+    page = page_module("maturity_facilitate")
     first = page.moderation_view(t["facilitator_token"], False)
     assert set(first["indiv"]) == set(MODEL.criteria)  # nothing shown yet: everything
     shown = first["signatures"]
@@ -105,7 +69,7 @@ def test_a_refresh_re_renders_only_what_changed(app, env_db):
     repo.save_rating(bob, "h2.a1", rating="partly")
     repo.save_rating(ann, "h1.a1", evidence="p.4")
     view = page.moderation_view(t["facilitator_token"], False, again["signatures"])
-    assert set(view["indiv"]) == {"h1.a1", "h2.a1"} and "p.4" in _text(view["indiv"]["h1.a1"])
+    assert set(view["indiv"]) == {"h1.a1", "h2.a1"} and "p.4" in flat(view["indiv"]["h1.a1"])
     assert view["hidden"] == {}
     # switching the filter sends hidden flags only
     flt = page.moderation_view(t["facilitator_token"], True, view["signatures"])
@@ -118,13 +82,13 @@ def test_a_refresh_re_renders_only_what_changed(app, env_db):
 def test_a_single_rating_says_only_one_rating(app, env_db):
     t, (ann, _bob) = _workshop()
     repo.save_rating(ann, "h1.a1", rating="fully")
-    page = _mod("maturity_facilitate")
-    line = _text(page.moderation_view(t["facilitator_token"], False)["indiv"]["h1.a1"])
+    page = page_module("maturity_facilitate")
+    line = flat(page.moderation_view(t["facilitator_token"], False)["indiv"]["h1.a1"])
     assert "Only one rating" in line and "at least two" in line and '"Agree"' not in line
     snap = repo.facilitator_view(t["facilitator_token"])
     assert repo.effective_ratings(snap)["h1.a1"] is None
     with app.server.test_request_context("/"):
-        report = _text(_mod("maturity_report").layout(token=t["facilitator_token"]))
+        report = flat(page_module("maturity_report").layout(token=t["facilitator_token"]))
     assert "only one rating: agreement needs at least two" in report
 
 
@@ -140,7 +104,7 @@ def test_differ_filter_hides_empty_levels_and_hallmarks(app, env_db):
     repo.save_rating(ann, "h3a.a1", rating="fully")
     repo.save_rating(bob, "h3a.a1", rating="fully")  # agree: hidden
     repo.save_rating(ann, "h4.a1", rating="fully")  # single: hidden
-    vis = _mod("maturity_facilitate").moderation_view(t["facilitator_token"], only_differ=True)["visibility"]
+    vis = page_module("maturity_facilitate").moderation_view(t["facilitator_token"], only_differ=True)["visibility"]
     assert {c for c, v in vis["criteria"].items() if v} == {"h1.a1", "h2.o1"}
     assert {k for k, v in vis["levels"].items() if v} == {"1-assuring", "2-optimising"}
     assert {k for k, v in vis["hallmarks"].items() if v} == {"1", "2"}
@@ -155,13 +119,13 @@ def test_differ_filter_hides_empty_levels_and_hallmarks(app, env_db):
 def test_filter_is_wired_to_every_criterion_level_and_hallmark(app, env_db):
     t, _ = _workshop()
     with app.server.test_request_context("/"):
-        tree = _mod("maturity_facilitate").layout(token=t["facilitator_token"])
-    ids = [c.id for c in _components(tree) if isinstance(getattr(c, "id", None), dict)]
+        tree = page_module("maturity_facilitate").layout(token=t["facilitator_token"])
+    ids = [c.id for c in components(tree) if isinstance(getattr(c, "id", None), dict)]
     assert sum(i.get("type") == "mm-modcrit" for i in ids) == len(MODEL.criteria)
     assert sum(i.get("type") == "mm-modlevel" for i in ids) == len(MODEL.hallmarks) * len(LEVELS)
     assert sum(i.get("type") == "mm-modhall" for i in ids) == len(MODEL.hallmarks)
     # every level heading sits inside the element the filter hides
-    for c in _components(tree):
+    for c in components(tree):
         if isinstance(getattr(c, "id", None), dict) and c.id.get("type") == "mm-modlevel":
             assert type(c.children[0]).__name__ == "H4"
 
@@ -170,17 +134,17 @@ def test_filter_is_wired_to_every_criterion_level_and_hallmark(app, env_db):
 
 
 def _copy_buttons(tree):
-    return [c for c in _components(tree) if type(c).__name__ == "Button" and "mm-copy" in (c.className or "")]
+    return [c for c in components(tree) if type(c).__name__ == "Button" and "mm-copy" in (c.className or "")]
 
 
 def test_every_shareable_link_has_a_labelled_copy_button(app, env_db, monkeypatch):
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://wellbeing.example.gov.uk")
     t, (ann, _bob) = _workshop()
-    page = _mod("maturity_facilitate")
+    page = page_module("maturity_facilitate")
     with app.server.test_request_context("/"):
         trees = {"facilitator": page.layout(token=t["facilitator_token"]),
-                 "participant": _mod("maturity_assess").layout(token=ann),
-                 "created": _mod("maturity")._links_panel(t, "Assessment created"),
+                 "participant": page_module("maturity_assess").layout(token=ann),
+                 "created": page_module("maturity")._links_panel(t, "Assessment created"),
                  "repeat": page._repeat(1, "2026-01-01", t["facilitator_token"])}
     want = {"facilitator": {"Copy joining link": f"/maturity/a/{t['join_token']}"},
             "participant": {"Copy your personal link": f"/maturity/a/{ann}"},
@@ -197,7 +161,7 @@ def test_every_shareable_link_has_a_labelled_copy_button(app, env_db, monkeypatc
             assert getattr(b, "data-copy").startswith("https://wellbeing.example.gov.uk/maturity/")
             assert getattr(b, "aria-describedby")  # names the link it copies
             status = getattr(b, "data-status")
-            assert any(getattr(c, "id", None) == status and c.role == "status" for c in _components(tree))
+            assert any(getattr(c, "id", None) == status and c.role == "status" for c in components(tree))
     repeat = {b.children: getattr(b, "data-copy") for b in _copy_buttons(trees["repeat"])}
     assert set(repeat) == {"Copy the repeat's facilitator link", "Copy the repeat's participant link"}
     assert repeat["Copy the repeat's participant link"].startswith("https://wellbeing.example.gov.uk/maturity/a/")
@@ -238,6 +202,6 @@ def test_progress_marks_what_changed_in_words(app, env_db):
     assert crit["h2.a1"][1]["change"] == "down" and crit["h2.a1"][1]["note"] == "down from Fully in place"
     assert prog["changed"]["hallmarks"] == 1
     with app.server.test_request_context("/"):
-        out = _text(_mod("maturity_facilitate").progress_table(MODEL, series))
+        out = flat(page_module("maturity_facilitate").progress_table(MODEL, series))
     assert "Changed: up from Assuring" in out and "Changed: down from Fully in place" in out
     assert "1 hallmark level and" in out

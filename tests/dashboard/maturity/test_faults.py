@@ -2,7 +2,6 @@
 restart of the app, and the autosave/consensus callbacks' server-side checks."""
 from __future__ import annotations
 
-import importlib
 import json
 import socket
 import sqlite3
@@ -19,6 +18,7 @@ from dashboard.maturity import autosave, db
 from dashboard.maturity import export
 from dashboard.maturity import repository as repo
 from dashboard.user_errors import UserInputError
+from tests.dashboard.support import page_module
 
 
 def _setup(url, n=1):
@@ -206,21 +206,10 @@ def test_postgresql_unreachable_then_back(pg_url):
 # --------------------------------------------------------------------------- page callbacks
 
 
-@pytest.fixture(scope="module")
-def app():
-    from dashboard.app import create_app
-
-    return create_app()
-
-
-def _mod(name):
-    return sys.modules.get(f"pages.{name}") or importlib.import_module(f"dashboard.pages.{name}")
-
-
 def test_page_autosave_keeps_input_while_the_database_is_down(app, sqlite_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     t, (p,) = _setup(None)
-    page = _mod("maturity_assess")
+    page = page_module("maturity_assess")
     form = page.form_values([{"type": "mm-rate", "crit": "h1.a1"}, {"type": "mm-rate", "crit": "h1.a2"}],
                             ["fully", None], ["notes <script>x</script>", None], [None, "/area/E08000035"])
     real = repo.save_rating
@@ -238,7 +227,7 @@ def test_page_autosave_keeps_input_while_the_database_is_down(app, sqlite_url, m
 def test_facilitator_rights_are_checked_server_side(app, sqlite_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     t, (p,) = _setup(None)
-    fac = _mod("maturity_facilitate")
+    fac = page_module("maturity_facilitate")
     form = {"h1.a1": {"rating": "fully", "evidence": "", "links": ""}}
     for wrong in (p, t["join_token"], "A" * 32, None, ""):
         statuses, state, retry, _ = fac.consensus_step(wrong, form, None)
@@ -249,13 +238,13 @@ def test_facilitator_rights_are_checked_server_side(app, sqlite_url, monkeypatch
     with app.server.test_request_context("/"):
         for wrong in (p, t["join_token"]):
             for name in ("maturity_facilitate", "maturity_report"):
-                out = json.dumps(_mod(name).layout(token=wrong).to_plotly_json(),
+                out = json.dumps(page_module(name).layout(token=wrong).to_plotly_json(),
                                  default=lambda o: o.to_plotly_json())
                 assert "Assessment not found" in out and "Consensus rating" not in out
     statuses, _, _, _ = fac.consensus_step(t["facilitator_token"], form, None)
     assert statuses["h1.a1"].startswith("Consensus saved at")
     # the participant autosave with a facilitator token saves nothing either
-    statuses, _, _, _ = _mod("maturity_assess").autosave_step(t["facilitator_token"], form, None)
+    statuses, _, _, _ = page_module("maturity_assess").autosave_step(t["facilitator_token"], form, None)
     assert statuses == {"h1.a1": "Not saved: Assessment not found."}
 
 

@@ -1,15 +1,13 @@
 """Evidence links that look local never lead off the site; shareable links never come from Host."""
 from __future__ import annotations
 
-import importlib
-import json
 import os
-import sys
 import urllib.parse
 
 import pytest
 
 from dashboard.maturity import repository as repo
+from tests.dashboard.support import flat, page_module
 
 OFF_SITE_IN_DISGUISE = [
     "/\\evil.example/phish", "\\\\evil.example/phish", "/\\/evil.example", "\\/evil.example",
@@ -42,10 +40,6 @@ def test_plain_links_stay_links(value):
     assert all(ok for _, ok in repo.safe_links(value))
 
 
-def _mod(name):
-    return sys.modules.get(f"pages.{name}") or importlib.import_module(f"dashboard.pages.{name}")
-
-
 def _hrefs(node):
     if isinstance(node, (list, tuple)):
         for x in node:
@@ -54,13 +48,6 @@ def _hrefs(node):
         if type(node).__name__ == "A":
             yield node.href
         yield from _hrefs(getattr(node, "children", None))
-
-
-@pytest.fixture(scope="module")
-def app():
-    from dashboard.app import create_app
-
-    return create_app()
 
 
 def test_no_off_site_link_on_the_facilitator_page_or_report(app, sqlite_url, monkeypatch):
@@ -74,7 +61,7 @@ def test_no_off_site_link_on_the_facilitator_page_or_report(app, sqlite_url, mon
     repo.save_consensus(t["facilitator_token"], "h1.a1", links="\n".join(local_looking[12:]))
     with app.server.test_request_context("/"):
         for name in ("maturity_facilitate", "maturity_report"):
-            hrefs = list(_hrefs(_mod(name).layout(token=t["facilitator_token"])))
+            hrefs = list(_hrefs(page_module(name).layout(token=t["facilitator_token"])))
             assert "/area/E08000035" in hrefs
             for h in hrefs:
                 # resolved as a browser would from this page: never the disguised host
@@ -98,10 +85,6 @@ def test_public_base_url(monkeypatch):
         assert links.public_base_url() == "http://localhost:8123", bad
 
 
-def _text(component) -> str:
-    return json.dumps(component.to_plotly_json(), default=lambda o: o.to_plotly_json())
-
-
 @pytest.mark.parametrize("base", [None, "https://wellbeing.example.gov.uk"])
 def test_assessment_links_ignore_the_host_header(app, sqlite_url, monkeypatch, base):
     """`Host: evil.example` must not put evil.example into any link the pages offer to share."""
@@ -115,10 +98,10 @@ def test_assessment_links_ignore_the_host_header(app, sqlite_url, monkeypatch, b
     p = repo.join(t["join_token"], "Ann")
     hdr = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
     with app.server.test_request_context("/", headers=hdr, base_url="http://evil.example"):
-        pages = [_text(_mod("maturity_facilitate").layout(token=t["facilitator_token"])),
-                 _text(_mod("maturity_assess").layout(token=p)),
-                 _text(_mod("maturity")._links_panel(t, "Assessment created")),
-                 _text(_mod("maturity_facilitate")._repeat(1, "2026-01-01", t["facilitator_token"]))]
+        pages = [flat(page_module("maturity_facilitate").layout(token=t["facilitator_token"])),
+                 flat(page_module("maturity_assess").layout(token=p)),
+                 flat(page_module("maturity")._links_panel(t, "Assessment created")),
+                 flat(page_module("maturity_facilitate")._repeat(1, "2026-01-01", t["facilitator_token"]))]
     for out in pages:
         assert "evil.example" not in out
         assert expected + "/maturity/" in out

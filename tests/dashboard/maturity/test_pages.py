@@ -1,7 +1,6 @@
 """Page layouts: friendly not-found for bad tokens, token routing, escaping and static safety checks."""
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
@@ -9,32 +8,9 @@ import pytest
 
 from dashboard.config import ROOT
 from dashboard.maturity import repository as repo
+from tests.dashboard.support import flat, page_module
 
 PAGES = ["maturity", "maturity_assess", "maturity_facilitate", "maturity_report"]
-
-
-@pytest.fixture(scope="module")
-def app():
-    from dashboard.app import create_app
-
-    return create_app()
-
-
-@pytest.fixture
-def env_db(sqlite_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    return sqlite_url
-
-
-def _mod(name):
-    """The page module as Dash imported it (Dash registers page modules as `pages.<name>`)."""
-    import sys
-
-    return sys.modules.get(f"pages.{name}") or importlib.import_module(f"dashboard.pages.{name}")
-
-
-def _text(component) -> str:
-    return json.dumps(component.to_plotly_json(), default=lambda o: o.to_plotly_json())
 
 
 def test_routes_registered(app):
@@ -48,7 +24,7 @@ def test_routes_registered(app):
 def test_bad_tokens_show_not_found(app, env_db, bad):
     for name in ("maturity_assess", "maturity_facilitate", "maturity_report"):
         with app.server.test_request_context("/"):
-            out = _text(_mod(name).layout(token=bad))
+            out = flat(page_module(name).layout(token=bad))
         assert "Assessment not found" in out
 
 
@@ -56,11 +32,11 @@ def test_token_routing_and_escaping(app, env_db):
     t = repo.create_assessment("<script>alert(1)</script> Borough", "E08000035", "S", "2025-01-01", "F")
     p = repo.join(t["join_token"], "Ann")
     with app.server.test_request_context("/"):
-        join = _text(_mod("maturity_assess").layout(token=t["join_token"]))
-        rate = _text(_mod("maturity_assess").layout(token=p))
-        fac = _text(_mod("maturity_facilitate").layout(token=t["facilitator_token"]))
-        rep = _text(_mod("maturity_report").layout(token=t["facilitator_token"]))
-        land = _text(_mod("maturity").layout())
+        join = flat(page_module("maturity_assess").layout(token=t["join_token"]))
+        rate = flat(page_module("maturity_assess").layout(token=p))
+        fac = flat(page_module("maturity_facilitate").layout(token=t["facilitator_token"]))
+        rep = flat(page_module("maturity_report").layout(token=t["facilitator_token"]))
+        land = flat(page_module("maturity").layout())
     assert "Join assessment" in join and "mm-join-name" in join
     assert "mm-rate" in rate and "Saved" not in rate
     assert "/area/E08000035" in rate and "/map?metric=low_life_satisfaction&area=E08000035" in rate
@@ -81,7 +57,7 @@ def test_landing_works_without_data_build(app, env_db, monkeypatch):
 
     monkeypatch.setattr(areas, "ltla_choices", broken)
     with app.server.test_request_context("/"):
-        out = _text(_mod("maturity").layout())
+        out = flat(page_module("maturity").layout())
     assert "Organisation or area name" in out and "type the name below" in out
 
 

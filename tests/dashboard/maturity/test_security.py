@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
 import math
 import re
-import sys
 
 import pytest
 
@@ -15,6 +13,7 @@ from dashboard.maturity import db, export
 from dashboard.maturity import repository as repo
 from dashboard.maturity.model import load_model
 from dashboard.user_errors import UserInputError
+from tests.dashboard.support import components, page_module
 
 HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
@@ -39,17 +38,6 @@ def test_issued_tokens_are_all_distinct_and_long(db_url):
     assert len({t["join_token"], t["facilitator_token"], t["series_token"], p}) == 4
 
 
-@pytest.fixture(scope="module")
-def app():
-    from dashboard.app import create_app
-
-    return create_app()
-
-
-def _mod(name):
-    return sys.modules.get(f"pages.{name}") or importlib.import_module(f"dashboard.pages.{name}")
-
-
 def _walk(node, parent=None):
     """Yield (parent component, child) for every string in a Dash component tree."""
     if isinstance(node, str):
@@ -66,15 +54,6 @@ def _walk(node, parent=None):
     yield from _walk(props.get("children"), node)
 
 
-def _components(node):
-    if isinstance(node, (list, tuple)):
-        for x in node:
-            yield from _components(x)
-    elif node is not None and hasattr(node, "to_plotly_json"):
-        yield node
-        yield from _components(getattr(node, "children", None))
-
-
 def test_user_text_is_rendered_as_plain_text(app, sqlite_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     t = repo.create_assessment(HOSTILE, None, HOSTILE, "2025-01-01", "F" + HOSTILE[:50])
@@ -83,14 +62,14 @@ def test_user_text_is_rendered_as_plain_text(app, sqlite_url, monkeypatch):
                      links="javascript:alert(3)\n//evil.example/x\nhttps://ok.example/a\n" + HOSTILE)
     repo.save_consensus(t["facilitator_token"], "h1.a1", evidence=HOSTILE, links="data:text/html,<b>x</b>")
     with app.server.test_request_context("/"):
-        trees = [_mod("maturity_facilitate").layout(token=t["facilitator_token"]),
-                 _mod("maturity_report").layout(token=t["facilitator_token"]),
-                 _mod("maturity_assess").layout(token=p)]
+        trees = [page_module("maturity_facilitate").layout(token=t["facilitator_token"]),
+                 page_module("maturity_report").layout(token=t["facilitator_token"]),
+                 page_module("maturity_assess").layout(token=p)]
     for tree in trees:
         strings = [s for _, s in _walk(tree)]
         # the hostile text arrives as an ordinary string child of an element (Dash/React escape it)
         assert any(HOSTILE in s for s in strings)
-        for comp in _components(tree):
+        for comp in components(tree):
             if type(comp).__name__ in ("Script", "Iframe", "ObjEct", "Embed"):
                 pytest.fail(f"unexpected {type(comp).__name__}")
             href = getattr(comp, "href", None)
@@ -100,7 +79,7 @@ def test_user_text_is_rendered_as_plain_text(app, sqlite_url, monkeypatch):
     cells = [parent for parent, s in _walk(fac) if s == HOSTILE]
     assert cells and all(type(c).__name__ in ("Td", "P", "Li", "Strong", "H1", "Dd", "Span") for c in cells)
     # unsafe links are shown as text only, the safe one becomes a link
-    links = [c for c in _components(fac) if type(c).__name__ == "A" and "ok.example" in str(getattr(c, "href", ""))]
+    links = [c for c in components(fac) if type(c).__name__ == "A" and "ok.example" in str(getattr(c, "href", ""))]
     assert links
     texts = [s for _, s in _walk(fac)]
     assert "javascript:alert(3)" in texts and "//evil.example/x" in texts

@@ -4,30 +4,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tests.dashboard.support import flat, page, text
-
-
-def _find(component, cid):
-    if getattr(component, "id", None) == cid:
-        return component
-    kids = getattr(component, "children", None)
-    for k in kids if isinstance(kids, (list, tuple)) else [kids]:
-        if k is not None and not isinstance(k, (str, int, float)):
-            got = _find(k, cid)
-            if got is not None:
-                return got
-    return None
+from tests.dashboard.support import find_by_id, flat, page, text
 
 
 def test_model_diagnostics_table_from_the_build(app, build_dir):
     layout = page("/data").layout()
     model = pd.read_parquet(build_dir / "mission_model.parquet")
-    rel = _find(layout, "data-model-reliability")
+    rel = find_by_id(layout, "data-model-reliability")
     assert rel is not None and len(rel.data) == model["period"].nunique()
     row = next(r for r in rel.data if r["Year"] == "2022-23")
     want = model.query("period == '2022-23' and metric_id == 'mean_life_satisfaction'").iloc[0]
     assert row["Life satisfaction (mean)"].startswith(f"{want['median_reliability']:.2f} (")
-    var = _find(layout, "data-model-variance")
+    var = find_by_id(layout, "data-model-variance")
     assert var is not None and len(var.data) == len(rel.data)
     assert "/api/v1/mission/model?format=csv" in flat(layout)
     assert "Model diagnostics" in text(layout)

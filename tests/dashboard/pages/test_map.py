@@ -10,7 +10,7 @@ import pytest
 from dashboard import config
 from dashboard import queries as q
 from dashboard.analysis import map_view as mv
-from tests.dashboard.support import flat, page, text
+from tests.dashboard.support import find_by_id, flat, page, text
 
 NO2 = "no2_zone_max_annual_mean"
 
@@ -61,32 +61,20 @@ def test_map_csv_is_what_the_map_shows(map_page):
     assert lines[0].startswith("area_code,area_name,geography") and len(lines) == 1 + 361
 
 
-def _find(component, cid):
-    if getattr(component, "id", None) == cid:
-        return component
-    kids = getattr(component, "children", None)
-    for c in kids if isinstance(kids, (list, tuple)) else [kids]:
-        if hasattr(c, "to_plotly_json"):
-            got = _find(c, cid)
-            if got is not None:
-                return got
-    return None
-
-
 def test_map_layout_keeps_the_area_of_an_evidence_link(map_page):
     lay = map_page.layout(metric="low_life_satisfaction", area="E08000025")
-    assert _find(lay, "map-highlight").data == "E08000025"
-    assert "area=E08000025" in _find(lay, "map-share-url").value
-    assert "too few to show how it is distributed" in text(_find(lay, "map-url-notes"))
-    assert _find(lay, "map-metric").value == "mean_life_satisfaction"
-    assert _find(lay, "map-clear").style == {} and _find(lay, "map-details-hint").style == {"display": "none"}
+    assert find_by_id(lay, "map-highlight").data == "E08000025"
+    assert "area=E08000025" in find_by_id(lay, "map-share-url").value
+    assert "too few to show how it is distributed" in text(find_by_id(lay, "map-url-notes"))
+    assert find_by_id(lay, "map-metric").value == "mean_life_satisfaction"
+    assert find_by_id(lay, "map-clear").style == {} and find_by_id(lay, "map-details-hint").style == {"display": "none"}
     lay = map_page.layout(metric="mean_life_satisfaction")
-    assert _find(lay, "map-highlight").data is None and _find(lay, "map-clear").style == {"display": "none"}
+    assert find_by_id(lay, "map-highlight").data is None and find_by_id(lay, "map-clear").style == {"display": "none"}
 
 
 def test_map_copy_link_is_a_labelled_button(map_page):
     lay = map_page.layout()
-    btn = _find(lay, "map-share-copy")
+    btn = find_by_id(lay, "map-share-copy")
     assert type(btn).__name__ == "Button" and btn.children == "Copy link" and btn.type == "button"
     assert '"type": "Clipboard"' not in flat(lay)
 

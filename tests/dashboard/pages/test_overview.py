@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.dashboard.support import flat, page
+from tests.dashboard.support import find_by_id, flat, page
 from tests.dashboard.support import text as _text
 
 
@@ -24,19 +24,6 @@ def layout(overview):
     return overview.layout()
 
 
-def _find(component, cid):
-    """The component with id `cid` in a layout tree."""
-    if getattr(component, "id", None) == cid:
-        return component
-    kids = getattr(component, "children", None)
-    for k in kids if isinstance(kids, (list, tuple)) else [kids]:
-        if k is not None and not isinstance(k, (str, int, float)):
-            got = _find(k, cid)
-            if got is not None:
-                return got
-    return None
-
-
 def test_overview_layout_states_basis_caveat_and_verdict(layout):
     t = text(layout)
     assert "Basis of these results" in t and "should not be ranked naively" in t
@@ -45,7 +32,7 @@ def test_overview_layout_states_basis_caveat_and_verdict(layout):
 
 
 def test_gap_section_shows_three_gaps_the_change_and_what_it_means(layout):
-    verdict = text(_find(layout, "ov-gap-verdict"))
+    verdict = text(find_by_id(layout, "ov-gap-verdict"))
     assert "Overall, published estimates:" in verdict and "Adjusted for sampling noise:" in verdict
     assert "Noise alone:" in verdict and "What this means:" in verdict
     assert "95% interval" in verdict and "2017-19 baseline" in verdict
@@ -55,7 +42,7 @@ def test_gap_section_shows_three_gaps_the_change_and_what_it_means(layout):
         assert f"/data#{anchor}" in js, anchor
     t = text(layout)
     assert "not ranked in 2022-23" in t and "How much does the assumed error correlation matter?" in t
-    sens = _find(layout, "ov-sensitivity-table")
+    sens = find_by_id(layout, "ov-sensitivity-table")
     assert sens is not None and len(sens.children[1].children) == 3  # correlations 0, 0.3, 0.6
 
 
@@ -64,8 +51,8 @@ def test_mode_change_cited_to_ons_in_the_gap_and_scorecard_notes(layout):
 
     url = mission.survey_mode()["source_url"].dropna().iloc[0]
     assert url.startswith("https://www.ons.gov.uk/")
-    assert url in flat(_find(layout, "ov-score-mode"))  # the scorecard's note
-    fig = _find(layout, "ov-gap-graph").figure
+    assert url in flat(find_by_id(layout, "ov-score-mode"))  # the scorecard's note
+    fig = find_by_id(layout, "ov-gap-graph").figure
     assert any(url in a["text"] for a in fig["layout"]["annotations"])  # marked on the trend chart
     assert any(s["type"] == "line" and s["yref"] == "paper" for s in fig["layout"]["shapes"])
     # the headline cards, the gap and the scorecard each say so in words, with the citation
@@ -73,7 +60,7 @@ def test_mode_change_cited_to_ons_in_the_gap_and_scorecard_notes(layout):
 
 
 def test_first_view_is_drawn_with_the_layout_as_plain_dict_figures(overview, layout):
-    gap_fig, change_fig = _find(layout, "ov-gap-graph").figure, _find(layout, "ov-change-graph").figure
+    gap_fig, change_fig = find_by_id(layout, "ov-gap-graph").figure, find_by_id(layout, "ov-change-graph").figure
     for fig in (gap_fig, change_fig):
         assert isinstance(fig, dict) and fig["data"]  # no plotly.graph_objects validation on the server
         json.dumps(fig, allow_nan=True)
@@ -81,7 +68,7 @@ def test_first_view_is_drawn_with_the_layout_as_plain_dict_figures(overview, lay
     assert names == ["Published estimates", "Adjusted for sampling noise", "Noise alone (no real differences)"]
     assert all("error_y" in t for t in gap_fig["data"] if t.get("name"))
     assert any(s["type"] == "rect" for s in gap_fig["layout"]["shapes"])  # pre-baseline years shaded
-    assert _find(layout, "ov-scorecard-table") is not None
+    assert find_by_id(layout, "ov-scorecard-table") is not None
     # so no callback fires before the first paint
     from dash._callback import GLOBAL_CALLBACK_LIST
 
@@ -90,7 +77,7 @@ def test_first_view_is_drawn_with_the_layout_as_plain_dict_figures(overview, lay
 
 
 def test_scorecard_counts_holm_beside_raw_and_marks_rounding(layout):
-    counts = text(_find(layout, "ov-score-counts"))
+    counts = text(find_by_id(layout, "ov-score-counts"))
     assert "(52 comparisons)" in counts and "Allowing for 52 tests at once (Holm's correction)" in counts
     assert "could be flipped by the publisher's rounding" in counts or "No call could be flipped" in counts
 

@@ -12,44 +12,24 @@ from etl.sources import (defra_air_quality, defra_flytipping, dfe_absence, dfe_c
 from tests.etl.sources.support import RAW, load_ctx
 
 
-@pytest.fixture(scope="session")
-def els(ctx):
-    return ons_els_indicators.parse(ctx)
+def _parsed(source, validated: bool = False):
+    """A session fixture (named by the variable it is assigned to): `source` parsed from the real
+    bundled files, checked against the observations schema when `validated`."""
+    def parsed(ctx):
+        out = source.parse(ctx)
+        return validate_observations(out) if validated else out
+
+    return pytest.fixture(scope="session")(parsed)
 
 
-@pytest.fixture(scope="session")
-def hi(ctx):
-    return ons_health_index.parse(ctx)
-
-
-@pytest.fixture(scope="session")
-def sport(ctx):
-    return sport_active_lives.parse(ctx)
-
-
-@pytest.fixture(scope="session")
-def ta(ctx):
-    return dluhc_temporary_accommodation.parse(ctx)
-
-
-@pytest.fixture(scope="session")
-def fly(ctx):
-    return defra_flytipping.parse(ctx)
-
-
-@pytest.fixture(scope="session")
-def cla(ctx):
-    return validate_observations(dfe_cla.parse(ctx))
-
-
-@pytest.fixture(scope="session")
-def absence(ctx):
-    return validate_observations(dfe_absence.parse(ctx))
-
-
-@pytest.fixture(scope="session")
-def neet(ctx):
-    return validate_observations(dfe_neet.parse(ctx))
+els = _parsed(ons_els_indicators)
+hi = _parsed(ons_health_index)
+sport = _parsed(sport_active_lives)
+ta = _parsed(dluhc_temporary_accommodation)
+fly = _parsed(defra_flytipping)
+cla = _parsed(dfe_cla, validated=True)
+absence = _parsed(dfe_absence, validated=True)
+neet = _parsed(dfe_neet, validated=True)
 
 
 @pytest.fixture(scope="module")

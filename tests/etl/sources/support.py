@@ -5,6 +5,8 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
+
 from etl.context import Context
 
 RAW = Path(__file__).resolve().parents[3] / "data" / "raw"
@@ -67,4 +69,13 @@ def copy_raw(tmp_path: Path, rels: list[str]) -> Path:
                 else:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.symlink_to(f)
+    return raw
+
+
+def raw_with_cell(tmp_path: Path, rel: str, row: int, column: str, value: str, encoding: str | None = None) -> Path:
+    """A raw dir (see `copy_raw`) in which one cell of the CSV `rel`, read as text, holds `value`."""
+    raw = copy_raw(tmp_path, [rel])
+    df = pd.read_csv(raw / rel, dtype=str, keep_default_na=False, encoding=encoding)
+    df.loc[row, column] = value
+    df.to_csv(raw / rel, index=False)
     return raw

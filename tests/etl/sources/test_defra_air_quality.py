@@ -9,7 +9,7 @@ from etl.errors import InputError
 from etl.schema import validate_observations
 from etl.sources import defra_air_quality as aq
 from etl.sources import nhs_rtt
-from tests.etl.sources.support import ctx_on, one, copy_raw
+from tests.etl.sources.support import copy_raw, ctx_on, one, raw_with_cell
 
 
 def test_zone_areas_added(ctx_aq):
@@ -60,10 +60,7 @@ def test_site_median_context(air):
 
 def test_air_bad_input_names_file_and_column(tmp_path, ctx_aq):
     rel = aq.ZONE_FILES[2022]
-    raw = copy_raw(tmp_path, [rel])
-    df = pd.read_csv(raw / rel, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    df.loc[2, "maximum_value"] = "high"
-    df.to_csv(raw / rel, index=False)
+    raw = raw_with_cell(tmp_path, rel, 2, "maximum_value", "high", encoding="utf-8-sig")
     with pytest.raises(InputError) as e:
         aq.parse(ctx_on(raw, ctx_aq))
     assert rel in str(e.value) and "'maximum_value'" in str(e.value) and "row 4" in str(e.value)

@@ -8,7 +8,7 @@ import pytest
 from etl.errors import InputError
 from etl.schema import validate_observations
 from etl.sources import dfe_absence, dfe_cla, dfe_neet
-from tests.etl.sources.support import ctx_on, one, copy_raw
+from tests.etl.sources.support import copy_raw, ctx_on, one, raw_with_cell
 
 
 def test_neet_periods_and_counts(neet):
@@ -32,10 +32,7 @@ def test_neet_demo_rows_excluded(neet):
 
 def test_neet_bad_percent_names_file_and_column(tmp_path, ctx):
     rel = dfe_neet.FILES[1]
-    raw = copy_raw(tmp_path, [rel])
-    df = pd.read_csv(raw / rel, dtype=str, keep_default_na=False)
-    df.loc[4, "NEET_not_known_percent"] = "n/a"
-    df.to_csv(raw / rel, index=False)
+    raw = raw_with_cell(tmp_path, rel, 4, "NEET_not_known_percent", "n/a")
     with pytest.raises(InputError) as e:
         dfe_neet.parse(ctx_on(raw, ctx))
     assert rel in str(e.value) and "'NEET_not_known_percent'" in str(e.value) and "row 6" in str(e.value)

@@ -79,21 +79,19 @@ def test_context_metrics(ctx, els):
     gd = els[els["metric_id"] == "gdhi_per_head"]
     assert sorted(gd["period"].unique())[0] == "1997" and sorted(gd["period"].unique())[-1] == "2023"
 
-def test_els_renamed_column(ctx, tmp_path):
-    src = RAW / ons_els_indicators.CLAIMANT
-    dest = tmp_path / ons_els_indicators.CLAIMANT
+def _parse_edited(ctx, tmp_path, spec, old: str, new: str) -> str:
+    """Parse one ELS file from a copy in which the first `old` reads `new`: the InputError's message."""
+    dest = tmp_path / spec.path
     dest.parent.mkdir(parents=True)
-    dest.write_text(src.read_text(encoding="utf-8-sig").replace("observation", "value", 1), encoding="utf-8")
+    dest.write_text((RAW / spec.path).read_text(encoding="utf-8-sig").replace(old, new, 1), encoding="utf-8")
     with pytest.raises(InputError) as e:
-        ons_els_indicators.parse_file(ctx_on(tmp_path, ctx), ons_els_indicators.FILES[0])
-    assert "ons-claimant-count/claimant-count.csv" in str(e.value) and "'observation'" in str(e.value)
+        ons_els_indicators.parse_file(ctx_on(tmp_path, ctx), spec)
+    return str(e.value)
+
+def test_els_renamed_column(ctx, tmp_path):
+    msg = _parse_edited(ctx, tmp_path, ons_els_indicators.FILES[0], "observation", "value")
+    assert "ons-claimant-count/claimant-count.csv" in msg and "'observation'" in msg
 
 def test_els_non_numeric_cell(ctx, tmp_path):
-    src = RAW / ons_els_indicators.ASHE
-    dest = tmp_path / ons_els_indicators.ASHE
-    dest.parent.mkdir(parents=True)
-    dest.write_text(src.read_text(encoding="utf-8-sig").replace(",642.5,", ",six hundred,", 1), encoding="utf-8")
-    with pytest.raises(InputError) as e:
-        ons_els_indicators.parse_file(ctx_on(tmp_path, ctx), ons_els_indicators.FILES[1])
-    msg = str(e.value)
+    msg = _parse_edited(ctx, tmp_path, ons_els_indicators.FILES[1], ",642.5,", ",six hundred,")
     assert "ons-ashe/gross-median-weekly-pay.csv" in msg and "row 2, column 'observation'" in msg
