@@ -57,7 +57,9 @@ def fresh_pg_url(request):
             c.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as exc:  # no CREATEDB right: nothing to test against
         admin.dispose()
-        pytest.skip(f"cannot create a scratch PostgreSQL database: {exc}")
+        from tests.conftest import missing
+
+        missing(f"a PostgreSQL role that may create scratch databases ({exc})")
     url = base.set(database=name).render_as_string(hide_password=False)
     yield url
     db.dispose_all()
