@@ -16,13 +16,13 @@ CRITERIA = ["h1.a1", "h1.a2", "h2.a1", "h2.a2", "h3a.a1", "h4.a1"]
 
 @pytest.fixture
 def throttled_server(build_dir, tmp_path):
-    """Our own app server allowing 1 save per participant per 6-second window (one save may carry
+    """Our own app server allowing 1 save per participant per 3-second window (one save may carry
     several answers, so the limit must be tight for six quick answers to be refused)."""
     from tests.helpers import app_server
 
     path = tmp_path / "throttle.sqlite"
     env = {"DATABASE_URL": f"sqlite:///{path}", "WELLBEING_BUILD_DIR": str(build_dir),
-           "WRITE_LIMIT_PER_MINUTE": "1", "WRITE_LIMIT_WINDOW_S": "6"}
+           "WRITE_LIMIT_PER_MINUTE": "1", "WRITE_LIMIT_WINDOW_S": "3"}
     with app_server(env, tmp_path / "server.log") as url:
         yield url, f"sqlite:///{path}"
     db.dispose_all()
