@@ -7,7 +7,7 @@ against the Procfile's gunicorn on loopback.
   flight and Dash shows no pending callback or loading spinner; every visible plotly graph on the
   page has been plotted with painted traces (an empty graph counts only if it shows a message);
   the page's own chart is there (the overview: a painted trace; the map: its choropleth traces;
-  an area: the spine chart, as plotly traces or as an SVG); and it stays so for 0.4 s with no new
+  an area: the spine chart, an HTML table); and it stays so for 0.4 s with no new
   callback started. Time from navigation start (before the HTML request).
 * Map control change to repaint: from the press on a new option (mousedown) to the map's traces
   replaced or recoloured, alternately changing the measure and the period, always to a
@@ -103,7 +103,7 @@ SPINE_TEXT = "() => (document.getElementById('area-spine') || {}).textContent ||
 SPINE_CHANGED = "(before) => {" + _COMMON + r"""
   const el = document.getElementById('area-spine');
   if (!el || el.textContent === before || !settled(el)) { return false; }
-  if (!el.querySelector('.trace, svg')) { return false; }
+  if (!el.querySelector('.spine-chart')) { return false; }
   window.__done = performance.now();
   return true;
 }"""
@@ -128,7 +128,8 @@ FACTS = r"""() => {
           js_decoded: v.reduce((a, e) => a + e.decoded, 0)};
 }"""
 
-REQUIRED = {"/": ".js-plotly-plot .trace", "/map": "#map-graph .trace", "area": "#area-spine .trace, #area-spine svg"}
+# the area profile's spine is an HTML table (its rows drawn in the page, not by plotly)
+REQUIRED = {"/": ".js-plotly-plot .trace", "/map": "#map-graph .trace", "area": "#area-spine .spine-chart"}
 # the open list of one dropdown (its content sits next to the control in the same wrapper)
 LIST = ".dash-dropdown-wrapper:has(#{c}) .dash-dropdown-content"
 OPTION = LIST + ' label:has(input[value="{v}"])'
@@ -247,6 +248,10 @@ def _map_changes(page, n_cold: int, n_warm: int) -> tuple[dict, dict, int]:
 
     note_served()
     used = {m for m, _ in seen}
+    if not log():
+        # the first view comes with the page (no callback): one unmeasured change tells us the
+        # measure shown, so later changes can go to combinations not asked for yet
+        change("map-metric", new_measure, None)
     for i in range(n_cold):
         metric = log()[-1]["metric"]
         new_period = lambda vals: next((v for v in rng.sample(vals, len(vals)) if (metric, v) not in seen), None)

@@ -98,8 +98,13 @@ def process(obs, areas, cat) -> tuple[dict, dict]:
     from etl.build import _metric_table
     from etl.schema import validate_observations
 
+    from etl import catalogue
+
     t0, c0 = time.perf_counter(), time.process_time()
-    obs = validate_observations(obs)
+    # the copied metrics ("<id>__copyN") keep their original's plausible range
+    base = catalogue.ranges()
+    ranges = {mid: base[mid.split("__copy")[0]] for mid in cat["id"] if mid.split("__copy")[0] in base}
+    obs = validate_observations(obs, ranges=ranges)
     obs = obs.sort_values(["metric_id", "geography", "area_code", "period_start"]).reset_index(drop=True)
     view = la_view.build(obs, areas, cat)
     n_ltla = int(((areas["geography"] == "ltla") & areas["active"]).sum())
