@@ -163,7 +163,8 @@ def small_trend(series: pd.DataFrame, bench: pd.DataFrame, metric_id: str, area_
         layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": cut, "x1": cut, "y0": 0, "y1": 1,
                              "line": {"color": "#6E4A9E", "width": 1.5, "dash": "dot"}}]
         layout["annotations"] = [{"xref": "x", "yref": "paper", "x": cut, "y": 1, "yanchor": "top", "xanchor": "left",
-                                  "text": "phone", "showarrow": False, "font": {"size": 10, "color": "#4B2D73"}}]
+                                  "text": "phone", "showarrow": False, "font": {"size": 10, "color": "#4B2D73"},
+                                  "bgcolor": "rgba(255,255,255,0.85)"}]
     return {"data": traces, "layout": layout}
 
 
