@@ -105,7 +105,16 @@ class Participant(Base):
     assessment: Mapped[Assessment] = relationship(back_populates="participants")
 
 
-class Rating(Base):
+class _RatedCriterion:
+    """The columns a participant's rating and the facilitator's consensus share."""
+    criterion_id: Mapped[str] = mapped_column(String(16), nullable=False)
+    rating: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    evidence: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    links: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class Rating(_RatedCriterion, Base):
     """One participant's rating of one criterion; unique on (participant, criterion)."""
     __tablename__ = "mm_rating"
     __table_args__ = (UniqueConstraint("participant_id", "criterion_id", name="uq_mm_rating_pc"),)
@@ -114,25 +123,15 @@ class Rating(Base):
                                                index=True, nullable=False)
     participant_id: Mapped[int] = mapped_column(ForeignKey("mm_participant.id", ondelete="CASCADE"),
                                                 nullable=False)
-    criterion_id: Mapped[str] = mapped_column(String(16), nullable=False)
-    rating: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    evidence: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    links: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
 
-class Consensus(Base):
+class Consensus(_RatedCriterion, Base):
     """The facilitator's moderated rating of one criterion; unique on (assessment, criterion)."""
     __tablename__ = "mm_consensus"
     __table_args__ = (UniqueConstraint("assessment_id", "criterion_id", name="uq_mm_consensus_ac"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("mm_assessment.id", ondelete="CASCADE"),
                                                nullable=False)
-    criterion_id: Mapped[str] = mapped_column(String(16), nullable=False)
-    rating: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    evidence: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    links: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
 
 # --------------------------------------------------------------------------- engines
