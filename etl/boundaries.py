@@ -2,6 +2,7 @@
 round coordinates, and write one small GeoJSON per map geography into the build."""
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -65,6 +66,9 @@ def _to_geojson(g: gpd.GeoDataFrame, path: Path, extra: dict | None = None) -> i
                       "geometry": json.loads(shapely.to_geojson(r.geometry))})
     text = json.dumps({"type": "FeatureCollection", "features": feats}, separators=(",", ":"))
     path.write_text(text)
+    # the compressed copy the app sends once to each browser, made here (in the build's geometry
+    # worker) rather than at every app start; identical to compressing the file there
+    path.with_name(path.name + ".gz").write_bytes(gzip.compress(text.encode("ascii"), compresslevel=9, mtime=0))
     return len(text)
 
 

@@ -22,3 +22,15 @@ def test_geo_route_caching_gzip_etag_404(client):
     assert client.get("/geo/country.geojson").status_code == 404  # not a map geography
     sneaky = client.get("/geo/..%2Fmanifest.geojson")
     assert sneaky.status_code == 404 or "geo+json" not in sneaky.headers.get("Content-Type", "")
+
+
+def test_the_build_ships_each_geography_compressed_and_the_route_sends_that_copy(client):
+    # the build writes geo_<g>.geojson.gz beside each file (compressed once, not at every start)
+    from dashboard.queries.build import current
+
+    for geo in q.geometry.available():
+        path = current().path(f"geo_{geo}.geojson")
+        gz = path.with_name(path.name + ".gz").read_bytes()
+        assert gzip.decompress(gz) == path.read_bytes()
+        r = client.get(f"/geo/{geo}.geojson", headers={"Accept-Encoding": "gzip"})
+        assert r.data == gz
