@@ -266,7 +266,11 @@ def _map_changes(page, n_cold: int, n_warm: int) -> tuple[dict, dict, int]:
             if target is None or not change("map-metric", lambda vals: target if target in vals else None, None):
                 print("    map change: no measure with two periods asked for; no warm repeats")
                 break
-        metric, served = log()[-1]["metric"], log()[-1]["served"]
+        # what is shown now, from the page's address (a repeat may be answered without a request,
+        # so the log of server answers can be behind)
+        shown = page.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))")
+        metric = shown.get("metric") or log()[-1]["metric"]
+        served = shown.get("period") or log()[-1]["served"]
         change("map-period", lambda vals: next((v for v in vals if (metric, v) in seen and v != served), None), "warm")
     return times, answered, failures
 
