@@ -192,10 +192,11 @@ def _build_into(tmp: Path, raw: Path, out: Path, t0: float, fp: str, mods, input
                 check_only: bool, log, steps, timings) -> dict:
     import pandas as pd
 
-    from etl import geography, la_view, mission, vocabulary
+    from etl import geography, vocabulary
     from etl.schema import OBS_COLUMNS, SCHEMAS, finalise, validate_artefact, validate_observations
 
     results, geo_sizes = _run_parallel(ctx, mods, raw, tmp, check_only, steps, timings)
+    from etl import la_view, mission  # imported while the workers parsed (_preload)
     frames, timings = [], {}
     for name, (df, seconds, (extra, dropped)) in results.items():
         ctx.extra_tables.update(extra)
@@ -315,8 +316,7 @@ def _pmap(fn, items) -> list:
     items = list(items)
     if _serial() or len(items) < 2:
         return list(map(fn, items))
-    with _frozen_gc(), ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork"), initializer=_worker_init,
-                                           initargs=(os.getpid(),)) as ex:
+    with _fork_pool() as ex:
         return list(ex.map(fn, items))
 
 
@@ -381,8 +381,7 @@ def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool, steps=N
         steps.advance(geo_bar)
         return results, sizes
     slowest_first = sorted(mods, key=lambda m: -_expected_cost(m, raw, timings or {}))
-    with _frozen_gc(), ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("fork"), initializer=_worker_init,
-                                           initargs=(os.getpid(),)) as ex:
+    with _fork_pool() as ex:
         geo = None if check_only else ex.submit(_geometry, raw, geo_out)
         futs = {ex.submit(_parse_one, m.__name__): m.__name__ for m in slowest_first}
         finished, sizes = {}, {}
@@ -408,9 +407,10 @@ def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool, steps=N
 
 
 def _preload() -> None:
+    """The modules of the steps after parsing (the mission's brings scipy), imported after the
+    workers were forked, so that this otherwise idle process pays for them while they parse."""
     import etl.la_view  # noqa: F401
     import etl.mission  # noqa: F401
-    import etl.schema  # noqa: F401
 
 
 # ----------------------------------------------------------------------------- faults
@@ -521,6 +521,14 @@ def _frozen_gc():
         yield
     finally:
         gc.unfreeze()
+
+
+@contextmanager
+def _fork_pool(workers: int = 2):
+    """A pool of forked workers that die with the build, forked with the heap frozen."""
+    with _frozen_gc(), ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
+                                           initializer=_worker_init, initargs=(os.getpid(),)) as ex:
+        yield ex
 
 
 def _swap(tmp: Path, out: Path) -> None:
