@@ -31,6 +31,11 @@ are noisy. The fixed effects are not redrawn: with a flat prior their draws woul
 estimation noise of the regional means to their real spread a second time (tested on simulated
 data), inflating a worst-third gap.
 
+The random numbers here (`rng`, always seeded by the caller) are Monte Carlo draws from these
+posteriors and from the sampling-error distribution, used only to summarise uncertainty: means,
+95% intervals and probabilities of worst-third membership. No drawn value is stored or shown as
+an area's figure; every figure shown comes from the published estimates and their CIs.
+
 A variance-stabilising scale (arcsine square root for a percentage) lets the same model serve
 shares as well as mean scores: the model works on the transformed estimates, and every draw and
 interval is transformed back.
