@@ -13,7 +13,8 @@ NO_VALUE = "no value"
 NO_CI = "no CI published"
 
 
-def _num(x: Any) -> float:
+def as_float(x: Any) -> float:
+    """A number as float; NaN for anything that is not one (None, pd.NA, text)."""
     try:
         return float(x)
     except (TypeError, ValueError):
@@ -21,12 +22,12 @@ def _num(x: Any) -> float:
 
 
 def finite(x: Any) -> bool:
-    return math.isfinite(_num(x))
+    return math.isfinite(as_float(x))
 
 
 def number(value: Any, decimals: int = 1, unit: str = "", missing: str = NO_VALUE) -> str:
     """'1,234.5', '12.3%' (units starting with '%'), '−0.26'; `missing` when there is no value."""
-    v = _num(value)
+    v = as_float(value)
     if not math.isfinite(v):
         return missing
     text = f"{v:,.{int(decimals)}f}"
@@ -39,7 +40,7 @@ def number(value: Any, decimals: int = 1, unit: str = "", missing: str = NO_VALU
 
 def signed(value: Any, decimals: int = 2, missing: str = NO_VALUE) -> str:
     """'+0.44', '−0.12', '0.00'."""
-    v = _num(value)
+    v = as_float(value)
     if not math.isfinite(v):
         return missing
     text = number(v, decimals)
@@ -56,7 +57,7 @@ def interval(lower: Any, upper: Any, decimals: int = 1, *, sign: bool = False, m
 
 def percent(share: Any, decimals: int = 0) -> str:
     """A 0-1 share as a percentage: 0.873 -> '87%'."""
-    v = _num(share)
+    v = as_float(share)
     return f"{v:.{decimals}%}" if math.isfinite(v) else NO_VALUE
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import queries as q
-from dashboard.formatting import interval, join_words, number, plural, signed
+from dashboard.formatting import as_float, interval, join_words, number, plural, signed
 from dashboard.queries import vocabulary as vocab
 from dashboard.viewmodel import Link, Notice, Strong, plain
 
@@ -40,13 +40,6 @@ METHODS = {"gap": "/data#methods-gap", "adjusted": "/data#methods-adjusted",
            "unranked": "/data#methods-unranked", "published": "/data#methods-worst-third"}
 MODE_WORDS = {"before": "face to face", "partly": "partly by telephone (from March 2020)", "after": "by telephone"}
 GAP_DECIMALS = 2
-
-
-def _num(x) -> float:
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return float("nan")
 
 
 def _text(x) -> str:
@@ -170,7 +163,7 @@ def headline_uk(regions, metrics: pd.DataFrame, period: str | None = None) -> pd
         d = dec.get(m)
         rows.append({**{c: r.get(c) for c in cols[5:] if c in r}, "metric_id": m, "measure": titles.get(m, m),
                      "unit": units.get(m) or "", "polarity": pol.get(m) or "no_judgement",
-                     "decimals": int(d) if d is not None and math.isfinite(_num(d)) else 2})
+                     "decimals": int(d) if d is not None and math.isfinite(as_float(d)) else 2})
     out = pd.DataFrame(rows)
     return out[[c for c in cols if c in out.columns]]
 
@@ -302,9 +295,9 @@ def _summary(recs: list[dict], label: str) -> dict:
                 "sentence": plain(msg)}
     u, p = gap_unit(last), str(last["period"])
     pub, adj = _text(last.get("verdict")), _text(last.get("adjusted_verdict"))
-    b_pub, n_pub = _num(base.get("gap")), _num(last.get("gap"))
-    b_adj, n_adj = _num(base.get("adjusted_gap")), _num(last.get("adjusted_gap"))
-    b_noise, n_noise = _num(base.get("noise_only_gap")), _num(last.get("noise_only_gap"))
+    b_pub, n_pub = as_float(base.get("gap")), as_float(last.get("gap"))
+    b_adj, n_adj = as_float(base.get("adjusted_gap")), as_float(last.get("adjusted_gap"))
+    b_noise, n_noise = as_float(base.get("noise_only_gap")), as_float(last.get("noise_only_gap"))
     published = [Strong(f"{label}, published estimates: "),
                  f"{GAP_VERDICTS.get(pub, pub)} between the 2017-19 baseline and {p}: "
                  f"{_change_fig(last.get('change'), last.get('change_lower'), last.get('change_upper'), u)}, "
@@ -332,10 +325,10 @@ def _summary(recs: list[dict], label: str) -> dict:
     tone = {"widened": "worse", "narrowed": "better"}.get(adj if has_adj else pub, "same")
     return {"verdict": pub, "adjusted_verdict": adj if has_adj else None, "period": p, "lines": lines,
             "tone": tone, "sentence": " ".join(plain(n) for n in lines),
-            "change": _num(last.get("change")), "change_lower": _num(last.get("change_lower")),
-            "change_upper": _num(last.get("change_upper")), "adjusted_change": _num(last.get("adjusted_change")),
-            "adjusted_change_lower": _num(last.get("adjusted_change_lower")),
-            "adjusted_change_upper": _num(last.get("adjusted_change_upper")),
+            "change": as_float(last.get("change")), "change_lower": as_float(last.get("change_lower")),
+            "change_upper": as_float(last.get("change_upper")), "adjusted_change": as_float(last.get("adjusted_change")),
+            "adjusted_change_lower": as_float(last.get("adjusted_change_lower")),
+            "adjusted_change_upper": as_float(last.get("adjusted_change_upper")),
             "gap": n_pub, "baseline_gap": b_pub, "adjusted_gap": n_adj, "adjusted_baseline_gap": b_adj,
             "noise_only_gap": n_noise, "noise_only_baseline_gap": b_noise}
 
@@ -367,7 +360,7 @@ def _table_of(recs: list[dict], metric_id: str) -> pd.DataFrame:
         base, pre = bool(r.get("is_baseline")), r.get("verdict") == PRE_BASELINE
         row = {"Year": f"{BASELINE_LABEL} ({r['period']})" if base else r["period"], "Context": _context(r),
                "Interview mode": MODE_WORDS.get(_text(r.get("mode_change")), ""),
-               "Areas ranked": f"{int(r['n_ranked']):,}" if math.isfinite(_num(r.get("n_ranked"))) else ""}
+               "Areas ranked": f"{int(r['n_ranked']):,}" if math.isfinite(as_float(r.get("n_ranked"))) else ""}
         if metric_id != "overall":
             row["Worst third (mean)"] = number(r.get("worst_third_mean"), 2)
             row["The rest (mean)"] = number(r.get("rest_mean"), 2)
@@ -442,13 +435,13 @@ def _chart_of(recs: list[dict], modes, title: str) -> dict:
     u = gap_unit(years[0])
     series = []
     for key, name, col, vcol in SERIES:
-        y = [_num(r.get(col)) for r in years]
+        y = [as_float(r.get(col)) for r in years]
         if not any(math.isfinite(v) for v in y):
             continue
         series.append({
-            "key": key, "name": name, "y": y, "lower": [_num(r.get(f"{col}_lower")) for r in years],
-            "upper": [_num(r.get(f"{col}_upper")) for r in years],
-            "baseline": _num(base.get(col)) if base is not None else float("nan"),
+            "key": key, "name": name, "y": y, "lower": [as_float(r.get(f"{col}_lower")) for r in years],
+            "upper": [as_float(r.get(f"{col}_upper")) for r in years],
+            "baseline": as_float(base.get(col)) if base is not None else float("nan"),
             "hover": [_hover(r["period"], name.lower(), r.get(col), r.get(f"{col}_lower"), r.get(f"{col}_upper"), u,
                              HOVER_VERDICTS.get(_text(r.get(vcol)), "") if vcol else "") for r in years]})
     pre = [i for i, r in enumerate(years) if r.get("verdict") == PRE_BASELINE]
@@ -608,7 +601,7 @@ def cell_text(row, dec: int = 2) -> str:
     verdict = str(row.get("verdict") or "not assessed")
     mark = VERDICT_ARROWS.get(verdict, "")
     arrow = ""
-    ch = _num(row.get("change"))
+    ch = as_float(row.get("change"))
     if math.isfinite(ch):
         arrow = "\u2191 " if ch > 0 else ("\u2193 " if ch < 0 else "\u2192 ")
     text = (f"{mark} {verdict[0].upper() + verdict[1:]}: {arrow}{signed(ch, dec)} "
@@ -737,7 +730,7 @@ def scorecard_counts(regions, metrics: pd.DataFrame, period: str) -> list[Notice
     lines = [Notice([f"{period} against 2018-19, across {n_areas} regions and nations and {n_measures} measures "
                      f"({n} comparisons): {_counts_words(raw)}."])]
     if holm:
-        sizes = [int(x["holm_family_size"]) for x in r if math.isfinite(_num(x.get("holm_family_size")))]
+        sizes = [int(x["holm_family_size"]) for x in r if math.isfinite(as_float(x.get("holm_family_size")))]
         size = max(sizes) if sizes else n
         lines.append(Notice([Strong(f"Allowing for {size} tests at once"), f" (Holm's correction): {_counts_words(holm)}. "
                              "At the 5% level a few of many tests can be significant by chance; the correction keeps "

@@ -30,7 +30,7 @@ import pandas as pd
 
 from dashboard import queries as q
 from dashboard.analysis import reasons
-from dashboard.formatting import join_words
+from dashboard.formatting import as_float, join_words
 from dashboard.queries import vocabulary as vocab
 from etl import stats
 
@@ -518,10 +518,10 @@ def mission_summary(code: str) -> dict | None:
         rk = ranks.loc[code, f"rank_{mid}"] if have else pd.NA
         rkmax = ranks.loc[code, f"rankmax_{mid}"] if have else pd.NA
         # the published estimate and the small-area model's (shrunk) estimate with its interval
-        model = {"value": _float(r.get(f"value_{mid}")), "shrunk": _float(r.get(f"shrunk_{mid}")),
-                 "shrunk_lower": _float(r.get(f"shrunk_{mid}_lower")),
-                 "shrunk_upper": _float(r.get(f"shrunk_{mid}_upper")),
-                 "reliability": _float(r.get(f"reliability_{mid}"))}
+        model = {"value": as_float(r.get(f"value_{mid}")), "shrunk": as_float(r.get(f"shrunk_{mid}")),
+                 "shrunk_lower": as_float(r.get(f"shrunk_{mid}_lower")),
+                 "shrunk_upper": as_float(r.get(f"shrunk_{mid}_upper")),
+                 "reliability": as_float(r.get(f"reliability_{mid}"))}
         measures.append({"metric_id": mid, "title": titles.get(mid, mid), "percentile": float(r[c]),
                          "rank": int(rk) if pd.notna(rk) else None,
                          "rank_last": int(rkmax) if pd.notna(rkmax) else None, "worst": mid == r["worst_metric"],
@@ -552,13 +552,6 @@ def mission_summary(code: str) -> dict | None:
             "history": table.reset_index(drop=True)}
 
 
-def _float(x) -> float:
-    try:
-        return float(x) if pd.notna(x) else np.nan
-    except (TypeError, ValueError):
-        return np.nan
-
-
 MISSION_DOWNLOAD_ID = "mission_worst_third"
 
 
@@ -582,7 +575,7 @@ def mission_download(info: dict) -> pd.DataFrame:
                      "metric_title": "In the mission's worst third of local authorities (1 = yes, 0 = no)",
                      "unit": "1 = in the worst third", "period": period, "value": int(bool(r["in_worst_third"])),
                      "mission_basis": r.get("basis"), "mission_is_baseline": bool(r["is_baseline"]),
-                     "p_worst_third_adjusted": round(_float(r.get("p_worst_third_adjusted")), 3),
+                     "p_worst_third_adjusted": round(as_float(r.get("p_worst_third_adjusted")), 3),
                      "p_worst_third": round(float(r["p_worst_third"]), 3) if pd.notna(r["p_worst_third"]) else np.nan,
                      "worst_measure": wm, "worst_percentile": round(float(r["worst_percentile"]), 1),
                      "rank_worst_measure_ordering": int(r["rank"]),
