@@ -3,6 +3,7 @@
 production use gunicorn (see the Procfile)."""
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -13,11 +14,10 @@ def main() -> int:
     from etl.build import ensure_build
 
     ensure_build(config.raw_dir(), config.build_dir())
-    from dashboard.app import create_app, prime, warm
+    gc.disable()  # until the app is ready (see dashboard.app.ready); a build above runs with it
+    from dashboard.app import ready
 
-    app = create_app()
-    prime(app)
-    warm()
+    app = ready()
     from dashboard.security import quiet_request_handler
 
     app.run(host=os.environ.get("HOST") or "127.0.0.1", port=config.port(), debug=False,

@@ -1,6 +1,7 @@
 """App factory: the page shell, the page registry and the Flask server for gunicorn."""
 from __future__ import annotations
 
+import gc
 import os
 
 import dash
@@ -84,7 +85,7 @@ def create_app() -> Dash:
     from dashboard import cache, routes
     from dashboard.queries import build
 
-    cache.init(app.server, build.fingerprint())
+    cache.init(build.fingerprint())
     routes.register_all(app.server)
     from dashboard import maturity
 
@@ -111,6 +112,22 @@ def warm() -> float:
     from dashboard import queries
 
     return queries.warm()
+
+
+def ready() -> Dash:
+    """The app created, primed and warmed, ready to serve (or to fork workers that serve).
+
+    Callers pause the cyclic garbage collector before importing the app: start-up creates many
+    long-lived objects (modules, frames, warmed caches) that it would scan again and again for
+    nothing. Once they are in place they are moved out of its view (`gc.freeze`), so no
+    collection scans them again and forked workers keep sharing their memory pages instead of
+    copying them when a collection touches them."""
+    app = create_app()
+    prime(app)
+    warm()
+    gc.freeze()
+    gc.enable()
+    return app
 
 
 def prime(app: Dash) -> None:

@@ -35,16 +35,12 @@ def _client() -> str:
 
 def _over_limit(key: str, limit: int) -> int:
     """Count one write for ``key`` in the current window; seconds to wait if over ``limit``, else 0.
-    add + inc are atomic on Redis (SET NX, INCR), so every instance shares one count."""
-    from dashboard.cache import cache
+    SET NX + INCR are atomic on Redis, so every instance shares one count."""
+    from dashboard import cache
 
     now = time.time()
     bucket = int(now // WRITE_LIMIT_WINDOW_S)
-    name = f"rl:{key}:{bucket}"
-    cache.add(name, 0, timeout=WRITE_LIMIT_WINDOW_S + 5)
-    n = cache.cache.inc(name)
-    if n is None:
-        return 0
+    n = cache.incr(f"rl:{key}:{bucket}", WRITE_LIMIT_WINDOW_S + 5)
     if n > limit:
         return max(1, int((bucket + 1) * WRITE_LIMIT_WINDOW_S - now) + 1)
     return 0

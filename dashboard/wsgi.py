@@ -2,9 +2,11 @@
 
 With `gunicorn --preload` this module is imported once in the master: the data are read and every
 per-build cache warmed here, then every worker is forked with them already in memory."""
-from dashboard.app import create_app, prime, warm
+import gc
 
-app = create_app()
-prime(app)
-warm()
+gc.disable()  # until the app is ready (see dashboard.app.ready)
+
+from dashboard.app import ready  # noqa: E402
+
+app = ready()
 server = app.server

@@ -36,8 +36,11 @@ FALLBACK_INDICATORS = ["mean_life_satisfaction", "mean_worthwhile", "mean_happin
 MIN_COVERAGE = 0.8
 
 
-def _best_period(lv: pd.DataFrame, metric: str, n_ltla: int) -> str | None:
-    d = lv[(lv["metric_id"] == metric) & np.isfinite(lv["value"].astype(float))]
+def _best_period(d: pd.DataFrame | None, n_ltla: int) -> str | None:
+    """The latest period in one indicator's rows with values for enough current LTLAs."""
+    if d is None or d.empty:
+        return None
+    d = d[np.isfinite(d["value"].astype(float))]
     if d.empty:
         return None
     cov = d.groupby(["period", "period_end"]).size().reset_index(name="n").sort_values("period_end")
@@ -50,13 +53,18 @@ def indicator_matrix(la_view: pd.DataFrame, areas: pd.DataFrame,
     """(matrix LTLA x indicator of standardised values, [{metric_id, period}], used_fallback)."""
     ltla = areas[(areas["geography"] == "ltla") & areas["active"].astype(bool)]["code"]
     n = len(ltla)
-    lv = la_view[la_view["area_code"].isin(ltla)] if not la_view.empty else la_view
+    candidates = list(indicators or CONTEXT_INDICATORS) + ([] if indicators else FALLBACK_INDICATORS)
+    by_metric: dict[str, pd.DataFrame] = {}
+    if not la_view.empty:
+        lv = la_view[la_view["metric_id"].isin(candidates)]  # a few metrics of many: select them first
+        lv = lv[lv["area_code"].isin(ltla)]
+        by_metric = {str(m): g for m, g in lv.groupby("metric_id", sort=False)}
     used_fallback = False
 
     def pick(cands):
         chosen = []
         for m in cands:
-            p = _best_period(lv, m, n) if not lv.empty else None
+            p = _best_period(by_metric.get(m), n)
             if p:
                 chosen.append({"metric_id": m, "period": p})
         return chosen
@@ -69,7 +77,8 @@ def indicator_matrix(la_view: pd.DataFrame, areas: pd.DataFrame,
         return pd.DataFrame(index=pd.Index([], name="area_code")), [], used_fallback
     cols = {}
     for c in chosen:
-        d = lv[(lv["metric_id"] == c["metric_id"]) & (lv["period"] == c["period"])]
+        d = by_metric[c["metric_id"]]
+        d = d[d["period"] == c["period"]]
         s = d.drop_duplicates("area_code").set_index("area_code")["value"].astype(float)
         sd = s.std(ddof=0)
         cols[c["metric_id"]] = (s - s.mean()) / (sd if sd and np.isfinite(sd) else 1.0)

@@ -115,7 +115,7 @@ def parse_model(raw: dict) -> Model:
 
 def read_model(path) -> Model:
     with open(path, encoding="utf-8") as fh:
-        return parse_model(yaml.safe_load(fh))
+        return parse_model(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))  # C parser: ~10x faster
 
 
 MODEL = read_model(MODEL_PATH)  # the model is part of the code: read once, when the app starts

@@ -256,7 +256,7 @@ def search(query: str | None, limit: int = 20) -> list[dict]:
 
 @warmer
 def _warm() -> None:
-    _rows(), current_ltla(), current_ltla_codes(), ltla_choices(), _search_index()
+    _rows(), current_ltla(), current_ltla_codes(), ltla_choices(), _search_index(), _icb_shares()
 
 
 # ----------------------------------------------------------------------------- ICB shares
@@ -271,9 +271,11 @@ def _icb_shares() -> dict[str, tuple[dict, ...]]:
     if t.empty:
         return {}
     t = t.sort_values(["ltla", "share", "icb_code"], ascending=[True, False, True])
-    return {code: tuple({"icb_code": r["icb_code"], "icb_name": r["icb_name"], "share": float(r["share"]),
-                         "assigned": bool(r["assigned"])} for r in g.to_dict("records"))
-            for code, g in t.groupby("ltla", sort=False)}
+    out: dict[str, list[dict]] = {}
+    for r in t[["ltla", "icb_code", "icb_name", "share", "assigned"]].to_dict("records"):  # one pass, not one per area
+        out.setdefault(r["ltla"], []).append({"icb_code": r["icb_code"], "icb_name": r["icb_name"],
+                                              "share": float(r["share"]), "assigned": bool(r["assigned"])})
+    return {code: tuple(rows) for code, rows in out.items()}
 
 
 def icb_shares(code: str | None) -> list[dict]:

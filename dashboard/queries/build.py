@@ -43,16 +43,33 @@ def _as_objects(col: pd.Series) -> pd.Series:
     return pd.Series(out, index=col.index, name=col.name)
 
 
-def read_frame(path: Path) -> pd.DataFrame:
+def read_frame(path: Path, codes: dict | None = None) -> pd.DataFrame:
     """A parquet file as pandas reads it with pyarrow strings off (object string columns), but
     several times faster: text columns repeat a few values (codes, periods, statuses), so they are
-    read as dictionaries and expanded by index rather than converted one string at a time."""
+    read as dictionaries and expanded by index rather than converted one string at a time.
+    With `codes`, each text column's dictionary encoding is kept there as `Coded`."""
     schema = pq.read_schema(path)
     text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
     df = pq.read_table(path, read_dictionary=text).to_pandas()
     for c in text:
+        if codes is not None:
+            codes[c] = Coded(df[c].cat.codes.to_numpy(), np.asarray(df[c].cat.categories.astype(object), dtype=object))
         df[c] = _as_objects(df[c])
     return df
+
+
+class Coded:
+    """A text column as integer codes into its distinct values (-1 where missing): grouping and
+    de-duplicating on these is many times faster than on the strings themselves."""
+
+    def __init__(self, codes: np.ndarray, values: np.ndarray):
+        self.codes = codes.astype(np.int64)
+        self.values = values
+
+    def where(self, test: Callable[[str], bool]) -> np.ndarray:
+        """Row mask: the row's text passes `test` (missing never does)."""
+        ok = np.array([bool(test(v)) for v in self.values] + [False], dtype=bool)
+        return ok[self.codes]  # code -1 picks the trailing False
 
 
 class Build:
@@ -69,6 +86,7 @@ class Build:
         self.fingerprint = str(self.manifest.get("fingerprint") or self.manifest.get("built_at") or "nobuild")
         self.checked = time.monotonic()
         self._frames: dict[str, pd.DataFrame] = {}
+        self._codes: dict[str, dict[str, Coded]] = {}
         self._caches: dict[str, OrderedDict] = {}
         self._lock = threading.RLock()
 
@@ -81,9 +99,16 @@ class Build:
                 got = self._frames.get(name)
                 if got is None:
                     path = self.dir / f"{name}.parquet"
-                    got = read_frame(path) if path.exists() else pd.DataFrame()
+                    codes: dict[str, Coded] = {}
+                    got = read_frame(path, codes) if path.exists() else pd.DataFrame()
+                    self._codes[name] = codes
                     self._frames[name] = got
         return got
+
+    def codes(self, name: str) -> dict[str, Coded]:
+        """The text columns of `frame(name)` as integer codes (row for row)."""
+        self.frame(name)
+        return self._codes[name]
 
     def has(self, name: str) -> bool:
         return (self.dir / name).exists()

@@ -5,6 +5,7 @@ import math
 
 import pandas as pd
 
+from dashboard.queries import grouped
 from dashboard.queries.build import current, per_build, warmer
 
 KIND_ORDER = {"headline": 0, "headline_mean": 1, "supporting": 2, "context": 3}
@@ -115,7 +116,9 @@ def _periods() -> dict[str, tuple[str, ...]]:
     obs = current().frame("observations")
     if obs.empty:
         return {}
-    p = obs[["metric_id", "period", "period_start"]].drop_duplicates(["metric_id", "period"])
+    codes = current().codes("observations")
+    first = grouped.first_rows(grouped.Keys(codes["metric_id"], codes["period"]).key)
+    p = obs[["metric_id", "period", "period_start"]].take(first)  # one row per metric and period
     p = p.sort_values(["metric_id", "period_start", "period"])
     return {mid: tuple(g["period"].astype(str)) for mid, g in p.groupby("metric_id", sort=False)}
 
@@ -140,7 +143,8 @@ def _geographies() -> dict[str, tuple[str, ...]]:
     obs = current().frame("observations")
     if obs.empty:
         return {}
-    g = obs[["metric_id", "geography"]].drop_duplicates()
+    codes = current().codes("observations")
+    g = obs[["metric_id", "geography"]].take(grouped.first_rows(grouped.Keys(codes["metric_id"], codes["geography"]).key))
     return {mid: tuple(sorted(x["geography"])) for mid, x in g.groupby("metric_id", sort=False)}
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.queries.build import current, per_build
+from dashboard.queries.build import current, per_build, warmer
 
 
 def gap() -> pd.DataFrame:
@@ -155,3 +155,10 @@ def measure_ranks(period: str) -> pd.DataFrame:
         out[f"rank_{c[4:]}"] = m[c].rank(ascending=False, method="min")
         out[f"rankmax_{c[4:]}"] = m[c].rank(ascending=False, method="max")
     return pd.DataFrame(out).astype("Int64")
+
+
+@warmer
+def _warm() -> None:
+    """The overview's tables, split as it reads them: its first view in each worker then costs
+    the rendering only."""
+    gap_by_metric(), gap_sensitivity_by_metric(), unranked_by_period(), regions_by_period(), survey_mode_by_period()
