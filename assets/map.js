@@ -397,8 +397,8 @@
   /* The ranked table (a DataTable, described by the page in `spec`) is put on the page once the
      map is drawn, with its rows; later changes only send it new rows (table above), so a sort or
      filter the user set stays. */
-  function mountTable(p, spec, version) {
-    if (document.getElementById("map-table") || !spec) { return window.dash_clientside.no_update; }
+  function mountTable(p, shown, spec, version) {
+    if (!shown || document.getElementById("map-table") || !spec) { return window.dash_clientside.no_update; }
     if (!p || !p.v) { return window.dash_clientside.no_update; }
     return getGeo(p.g, p.fp || version).then(afterPaint).then(function () {
       var t = JSON.parse(JSON.stringify(spec));

@@ -3,8 +3,9 @@ headless Chromium against the Procfile's gunicorn.
 
     python -m benchmarks.overview [--loads N] [--no-browser]
 
-"Drawn" means the gap chart and the change chart both have their traces painted and the scorecard
-table has rows: what a user sees before reading the page.
+"Drawn" means the headline cards and the scorecard table are in the page: what the first screen
+shows. The gap chart and the change chart lie below it and are drawn when scrolled to; the time
+from scrolling to each one to its traces painted is measured too.
 """
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from benchmarks.common import free_port, record, start_server, stop, wait_http
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
-DRAWN = """() => {
-  const painted = id => document.querySelector(`#${id} .main-svg g.scatterlayer .trace`) !== null;
-  return painted('ov-gap-graph') && painted('ov-change-graph')
-      && document.querySelector('#ov-scorecard-table td') !== null; }"""
+DRAWN = """() => document.querySelector('.ov-headlines .ov-card') !== null
+      && document.querySelector('#ov-scorecard-table td') !== null"""
+PAINTED = "(id) => document.querySelector(`#${id} .main-svg g.scatterlayer .trace`) !== null"
+CHARTS = (("ov-gap-chart", "ov-gap-graph"), ("ov-change-chart", "ov-change-graph"))
 
 
 def _ms(values: list[float]) -> str:
@@ -100,6 +101,11 @@ def first_load(b, base: str, width: int, server_pid: int | None = None) -> dict:
     n = len(calls)
     out = {"wall": wall, "browser_cpu": _chromium_cpu(b) - cpu0, "server_cpu": _server_cpu(server_pid) - srv0,
            "callbacks": n}
+    for box, graph in CHARTS:
+        t = time.perf_counter()
+        p.locator(f"#{box}").scroll_into_view_if_needed()
+        p.wait_for_function(PAINTED, arg=graph, timeout=60000, polling="raf")
+        out[graph] = time.perf_counter() - t
     ctx.close()
     return out
 
@@ -125,6 +131,8 @@ def browser(loads: int = 5) -> None:
                     warm.close()
                 runs = [first_load(b, base, width, proc.pid) for _ in range(loads)]
                 record(f"/ first load to drawn, {label}", f"{_ms([r['wall'] for r in runs])} (target <= 1.5 s)")
+                for _, graph in CHARTS:
+                    record(f"/ {graph} drawn after scrolling to it, {label}", _ms([r[graph] for r in runs]))
                 record(f"/ CPU per first load, {label}",
                        f"Chromium {_ms([r['browser_cpu'] for r in runs])}; server {_ms([r['server_cpu'] for r in runs])}; "
                        f"{max(r['callbacks'] for r in runs)} callback requests before drawn")

@@ -4,9 +4,10 @@
    callback runs) for several areas, the first one after the caches were warmed as the server
    warms them, and the comparator switch to nearest neighbours.
 2. Real headless Chromium against `python -m dashboard`: first load of a profile in a fresh
-   browser context until its spine chart and trend chart are drawn (a different area each time,
-   so no answer comes from a cache a user would not hit), and the comparator switch to nearest
-   neighbours until the new spine is shown.
+   browser context until its spine chart is drawn (a different area each time, so no answer
+   comes from a cache a user would not hit); the trend charts below the first screen, drawn when
+   scrolled to, from the scroll to drawn; and the comparator switch to nearest neighbours until
+   the new spine is shown.
 
 `python -m benchmarks.profile` prints the figures (also part of `python -m benchmarks`).
 """
@@ -81,7 +82,7 @@ def browser(n: int = 5) -> None:
             warm = b.new_page()
             warm.goto(base + "/area/E06000001", wait_until="load")  # the server's own first request, not measured
             warm.wait_for_selector(SPINE_DRAWN, timeout=60000)
-            loads, spines, switches, sizes = [], [], [], []
+            loads, spines, switches, sizes, trends = [], [], [], [], []
             for code in AREAS[:n]:
                 ctx = b.new_context(viewport={"width": 1280, "height": 900})
                 p = ctx.new_page()
@@ -91,8 +92,11 @@ def browser(n: int = 5) -> None:
                 p.goto(f"{base}/area/{code}", wait_until="commit")
                 p.wait_for_selector(SPINE_DRAWN, timeout=60000, state="attached")
                 spines.append(time.perf_counter() - t)
+                loads.append(time.perf_counter() - t)  # the trend charts below are drawn when scrolled to
+                ts = time.perf_counter()
+                p.locator("#area-trend-charts").scroll_into_view_if_needed()
                 p.wait_for_selector(TREND_DRAWN, timeout=60000, state="attached")
-                loads.append(time.perf_counter() - t)
+                trends.append(time.perf_counter() - ts)
                 sizes.append(sum(len(r.body()) for r in got if r.ok))
                 p.evaluate("document.querySelector('#area-comparator') && "
                            "document.querySelector('#area-comparator').scrollIntoView()")
@@ -105,8 +109,10 @@ def browser(n: int = 5) -> None:
             b.close()
         record("profile: first load to spine drawn (browser)",
                f"median {statistics.median(spines):.2f} s, max {max(spines):.2f} s over {len(spines)} areas")
-        record("profile: first load to spine and trend charts drawn (browser)",
+        record("profile: first load to its first screen drawn (browser)",
                f"median {statistics.median(loads):.2f} s, max {max(loads):.2f} s (target <= 1.5 s)")
+        record("profile: trend charts drawn after scrolling to them (browser)",
+               f"median {statistics.median(trends) * 1000:.0f} ms, max {max(trends) * 1000:.0f} ms")
         record("profile: callback payload per first load (decoded)", f"median {statistics.median(sizes) / 1024:.0f} KB")
         record("profile: comparator switch to nearest neighbours (browser)",
                f"median {statistics.median(switches) * 1000:.0f} ms, max {max(switches) * 1000:.0f} ms "

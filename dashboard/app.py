@@ -135,3 +135,5 @@ def prime(app: Dash) -> None:
     first requests would otherwise race it and some could fail with 'callback not found'."""
     with app.server.test_client() as client:
         client.get("/_dash-dependencies")
+    vendored = tuple(f"/assets/vendor/{f.name}" for f in (config.ROOT / "assets" / "vendor").glob("*.js"))
+    compression.prime(app.server, vendored)

@@ -19,8 +19,6 @@ import datetime as dt
 import logging
 from typing import Any, Callable
 
-from sqlalchemy import exc as sa_exc
-
 from dashboard.user_errors import UserInputError
 
 log = logging.getLogger(__name__)
@@ -53,6 +51,8 @@ def banner(n_pending: int, unavailable: bool) -> str:
 
 def is_unavailable(exc: BaseException) -> bool:
     """Errors meaning "the database cannot be reached or is locked right now"."""
+    from sqlalchemy import exc as sa_exc  # here, not at start-up: only saving needs SQLAlchemy
+
     if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
                         sa_exc.TimeoutError, ConnectionError, TimeoutError)):
         return True

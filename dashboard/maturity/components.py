@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import ALL, Input, Output, State, dcc, html
 
 from dashboard.maturity.model import LEVELS, Hallmark, Model
-from dashboard.maturity.repository import safe_links
+from dashboard.maturity.links import safe_links
 from dashboard.maturity.rules import CELL_LABELS, overview
 
 CELL_SYMBOL = {"reached": "\u2714", "partly": "\u25d0", "not_yet": "\u2013"}

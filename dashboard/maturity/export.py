@@ -18,10 +18,13 @@ import io
 import json
 from typing import Any
 
-from dashboard.maturity import repository as repo
+from dashboard.lazy_import import lazy
 from dashboard.maturity.model import LEVELS, RATINGS, load_model
 from dashboard.maturity.rules import agreement, overview
 from dashboard.user_errors import UserInputError
+
+# the persistence layer (SQLAlchemy) is imported on the first use, not at start-up
+repo = lazy("dashboard.maturity.repository")
 
 FORMAT = "wellbeing-maturity-assessment"
 VERSION = 1

@@ -27,10 +27,10 @@ from sqlalchemy.exc import IntegrityError
 from dashboard.maturity import db
 from dashboard.maturity.db import Assessment, Consensus, Participant, Rating
 from dashboard.maturity.model import RATINGS, load_model
+from dashboard.maturity.tokens import valid_token  # noqa: F401 - part of this module's interface
 from dashboard.user_errors import UserInputError
 
 UNSET: Any = object()
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _AREA_RE = re.compile(r"^[EKNSW]\d{8}$")
 _FIELDS = ("rating", "evidence", "links")
 _LIMITS = {"evidence": db.MAX_NOTE, "links": db.MAX_LINKS}
@@ -39,10 +39,6 @@ _LIMITS = {"evidence": db.MAX_NOTE, "links": db.MAX_LINKS}
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
-
-
-def valid_token(token: Any) -> bool:
-    return isinstance(token, str) and bool(_TOKEN_RE.match(token))
 
 
 def clean_text(value: Any, limit: int, multiline: bool = False) -> str:

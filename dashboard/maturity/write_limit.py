@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dashboard.maturity.repository import valid_token
+from dashboard.maturity.tokens import valid_token
 
 CALLBACK_PATH = "/_dash-update-component"
 # dcc.Store ids that carry the page's own token

@@ -19,6 +19,7 @@ from dashboard.analysis import profile_view as pv
 from dashboard.analysis.profile import safe_filename
 from dashboard.components.common import (download_button, error_notice, guarded, message, notice, page_header,
                                          parts)
+from dashboard.components.deferred import deferred, seen
 from dashboard.components.search import search_box
 from dashboard.formatting import interval, number, signed
 
@@ -193,8 +194,7 @@ def _headline_section(info: dict) -> html.Div:
     blocks.append(html.Div([
         html.P(f"Mean scores for {name} by financial year with 95% confidence intervals (error bars) and the "
                f"{v['nat_name']} value (dashed).", className="visually-hidden", id="area-trend-summary"),
-        html.Div(html.P("Drawing the trend charts\u2026", className="hint"), id="area-trend-charts",
-                 **{"aria-live": "polite"}),
+        *deferred("area-trend-charts", 2 * pv.TREND_HEIGHT + 60, "Drawing the trend charts\u2026"),
         download_button("area-trend-csv", "Download headline data (CSV)"),
     ], className="chart-block"))
     return html.Div(blocks)
@@ -432,10 +432,12 @@ dash.clientside_callback(ClientsideFunction("profile", "fill"), Output("area-htm
                          Input({"type": "area-html", "block": ALL}, "data"))
 
 
-@dash.callback(Output("area-trend-charts", "children"), Input("area-code", "data"))
+@dash.callback(Output("area-trend-charts", "children"), seen("area-trend-charts"), State("area-code", "data"),
+               prevent_initial_call=True)
 @guarded(error_notice())
-def _on_trend(code):
-    if not code:
+def _on_trend(shown, code):
+    """The trend charts, drawn when their box comes into view."""
+    if not shown or not code:
         raise dash.exceptions.PreventUpdate
     return trend_section(code)
 

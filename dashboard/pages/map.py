@@ -13,6 +13,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dashboard.analysis import map_view as mv
 from dashboard.components.common import (control, download_button, error_notice, guarded, label, notice,
                                          page_header)
+from dashboard.components.deferred import deferred, seen
 from dashboard.queries import build, geometry
 from dashboard.queries import vocabulary as vocab
 
@@ -113,12 +114,12 @@ def layout(metric: str | None = None, period: str | None = None, geography: str 
         html.H2("Ranked table", id="map-table-heading"),
         html.P(mv.ONS_CAVEAT, className="notice map-caveat"),
         download_button("map-csv", "Download CSV of the map's values"),
-        # the table (and its 600 KB of script) is mounted once the map is drawn: it is below the
-        # fold, and the first view should not wait for it
+        # the table (and its 600 KB of script) is mounted when it scrolls into view (or gets the
+        # keyboard's focus) after the map is drawn: it is below the first screen, and the first
+        # view should not wait for it
         dcc.Store(id="map-table-spec", data=_table().to_plotly_json()),
-        html.Div(className="table-wrap map-table-wrap", role="region", tabIndex="0", id="map-table-slot",
-                 **{"aria-labelledby": "map-table-heading"},
-                 children=html.P("The table appears once the map is drawn.", className="hint")),
+        *deferred("map-table-slot", 120, "The table appears when you scroll to it.", "table-wrap map-table-wrap",
+                  role="region", tabIndex="0", **{"aria-labelledby": "map-table-heading"}),
         html.P(["How the classes, benchmarks and geographies work: see the ",
                 dcc.Link("data and methods page", href="/data"), ". Back to the ",
                 dcc.Link("mission overview", href="/"), "."]),
@@ -212,7 +213,8 @@ clientside_callback(ClientsideFunction("map", "details"),
                     Output("map-clear", "style"),
                     Input("map-highlight", "data"), Input("map-payload", "data"))
 clientside_callback(ClientsideFunction("map", "mountTable"), Output("map-table-slot", "children"),
-                    Input("map-payload", "data"), State("map-table-spec", "data"), State("map-version", "data"))
+                    Input("map-payload", "data"), seen("map-table-slot"), State("map-table-spec", "data"),
+                    State("map-version", "data"))
 clientside_callback(ClientsideFunction("map", "table"), Output("map-table", "data"),
                     Input("map-payload", "data"), State("map-version", "data"))
 clientside_callback(ClientsideFunction("map", "rankChart"),

@@ -8,12 +8,15 @@ import logging
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard.lazy_import import lazy
 from dashboard.maturity import components as mc
-from dashboard.maturity import db as mdb
 from dashboard.maturity import links
-from dashboard.maturity import repository as repo
 from dashboard.maturity.model import load_model
 from dashboard.components.errors import guarded, user_message
+
+# the persistence layer (SQLAlchemy) is imported on the first use, not at start-up
+mdb = lazy("dashboard.maturity.db")
+repo = lazy("dashboard.maturity.repository")
 
 dash.register_page(__name__, path="/maturity", title="Maturity self-assessment - Well-being Mission Dashboard")
 log = logging.getLogger(__name__)

@@ -7,14 +7,17 @@ import logging
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
+from dashboard.lazy_import import lazy
 from dashboard.maturity import autosave
 from dashboard.maturity import components as mc
-from dashboard.maturity import db as mdb
-from dashboard.maturity import export as mexport
 from dashboard.maturity import facilitation, links
-from dashboard.maturity import repository as repo
 from dashboard.maturity.model import LEVELS, load_model
 from dashboard.components.errors import guarded, user_message
+
+# the persistence layer (SQLAlchemy) is imported on the first use, not at start-up
+mdb = lazy("dashboard.maturity.db")
+repo = lazy("dashboard.maturity.repository")
+mexport = lazy("dashboard.maturity.export")
 
 dash.register_page(__name__, path_template="/maturity/f/<token>",
                    title="Maturity self-assessment (facilitator) - Well-being Mission Dashboard")

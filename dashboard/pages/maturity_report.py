@@ -7,11 +7,14 @@ import logging
 import dash
 from dash import dcc, html
 
+from dashboard.lazy_import import lazy
 from dashboard.maturity import components as mc
-from dashboard.maturity import repository as repo
 from dashboard.maturity.model import LEVELS, load_model
 from dashboard.maturity.rules import agreement
 from dashboard.components.errors import guarded
+
+# the persistence layer (SQLAlchemy) is imported on the first use, not at start-up
+repo = lazy("dashboard.maturity.repository")
 
 dash.register_page(__name__, path_template="/maturity/r/<token>",
                    title="Maturity self-assessment report - Well-being Mission Dashboard")

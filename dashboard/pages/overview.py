@@ -14,6 +14,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dashboard.analysis import mission_view as mvw
 from dashboard.components.common import (download_button, error_notice, guarded, message, notice, page_header,
                                          parts)
+from dashboard.components.deferred import deferred, only_seen, seen
 from dashboard.formatting import interval, number, signed
 from dashboard.palette import AF_CATEGORICAL, BENCHMARK_COLOURS
 from dashboard.queries import build, catalogue, mission
@@ -43,6 +44,7 @@ AXIS = {"showline": True, "linecolor": "#0b0c0c", "ticks": "outside", "showgrid"
         "automargin": False}
 CHAR_PX = 7  # about the width of a character of the chart font, for the margin of the area names
 # Only the image download in the mode bar: a short bar that leaves the legend readable on a phone.
+GAP_HEIGHT = 480
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtons": [["toImage"]]}
 
 
@@ -216,7 +218,7 @@ def _gap_figure(chart: dict) -> dict:
                       "text": (f"<a href=\"{src.href}\" target=\"_blank\">{label} (ONS)</a>" if src else label)
                       .replace(": ", ":<br>", 1), "font": {"size": 12}})
     return {"data": data, "layout": {
-        "height": 480, "margin": {"l": 64, "r": 12, "t": 10, "b": 64}, "font": FONT,
+        "height": GAP_HEIGHT, "margin": {"l": 64, "r": 12, "t": 10, "b": 64}, "font": FONT,
         "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "hovermode": "closest",
         "showlegend": True, "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "xaxis": {**AXIS, "tickmode": "array", "tickvals": x0,
@@ -237,7 +239,11 @@ def _gap_parts(v: dict) -> tuple:
                 _table(v["sensitivity"], "ov-sensitivity-table",
                        f"{v['label']}: the adjusted gap in {v['verdict']['period']} under each assumed correlation "
                        "of the four measures' sampling errors")]
-    return _gap_figure(v["chart"]), _paragraphs(v["lines"]), cls, sens
+    return _paragraphs(v["lines"]), cls, sens
+
+
+def gap_graph(v: dict) -> dcc.Graph:
+    return dcc.Graph(id="ov-gap-graph", figure=_gap_figure(v["chart"]), config=GRAPH_CONFIG, className="ov-graph")
 
 
 def _gap_section(gap_metric: str) -> html.Section:
@@ -245,7 +251,7 @@ def _gap_section(gap_metric: str) -> html.Section:
     if not opts:
         return html.Section([html.H2("Is the gap closing?"), message("The gap is not in this data.", "warning")])
     v = mvw.gap_view(gap_metric)
-    fig, lines, cls, sens = _gap_parts(v)
+    lines, cls, sens = _gap_parts(v)
     return html.Section(className="ov-section", **{"aria-labelledby": "ov-gap-heading"}, children=[
         html.H2("Is the gap between the worst third and the rest closing?", id="ov-gap-heading"),
         html.P(["Local authorities are ranked on their worst-performing headline measure (each measure's "
@@ -270,8 +276,7 @@ def _gap_section(gap_metric: str) -> html.Section:
                    "and a dashed line at its 2017-19 baseline; the years before the baseline are shaded and the "
                    "March 2020 change of interview mode is marked. The same figures are in the table below.",
                    className="visually-hidden", id="ov-gap-summary"),
-            dcc.Loading(dcc.Graph(id="ov-gap-graph", figure=fig, config=GRAPH_CONFIG, className="ov-graph"),
-                        type="default"),
+            *deferred("ov-gap-chart", GAP_HEIGHT),
             html.P(["Markers: circle, published estimates; diamond, adjusted for sampling noise (",
                     dcc.Link("how", href=mvw.METHODS["adjusted"]), "); triangle and dotted line, noise alone (",
                     dcc.Link("how", href=mvw.METHODS["noise"]), "). Bars are 95% intervals; dashed lines are each "
@@ -321,7 +326,7 @@ def _change_figure(v: dict) -> dict:
         data.append({"type": "scatter", "mode": "markers", "name": "Not assessed", "x": other["change"].tolist(),
                      "y": other["area_name"].tolist(), "marker": {"color": "#BFC1C3", "size": 10}})
     return {"data": data, "layout": {
-        "height": max(360, 30 * len(cf) + 150),
+        "height": change_height(v),
         "margin": {"l": 16 + CHAR_PX * max(len(str(n)) for n in cf["area_name"]), "r": 12, "t": 10, "b": 90},
         "font": FONT,
         "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "hovermode": "closest",
@@ -333,6 +338,13 @@ def _change_figure(v: dict) -> dict:
                     "line": {"color": "#0b0c0c", "width": 1}}]}}
 
 
+def change_height(v: dict) -> int:
+    """The change chart's height: a row per area, so the waiting box is the chart's own size."""
+    return max(360, 30 * len(v["frame"]) + 150) if not v["frame"].empty else 200
+
+
+def change_graph(v: dict) -> dcc.Graph:
+    return dcc.Graph(id="ov-change-graph", figure=_change_figure(v), config=GRAPH_CONFIG, className="ov-graph")
 
 
 def _scorecard_section(period: str, metric: str) -> html.Section:
@@ -341,7 +353,6 @@ def _scorecard_section(period: str, metric: str) -> html.Section:
         return html.Section([html.H2("Regions and nations"), message("Not in this data.", "warning")])
     sv, cv = mvw.scorecard_view(period), mvw.change_view(metric, period)
     tbl, counts, mode = _scorecard_parts(sv)
-    fig = _change_figure(cv)
     return html.Section(className="ov-section", **{"aria-labelledby": "ov-score-heading"}, children=[
         html.H2("Has well-being improved in every region and nation since 2019?", id="ov-score-heading"),
         html.P("Change in each headline measure since the 2019 baseline (financial year 2018-19), with its 95% "
@@ -369,8 +380,7 @@ def _scorecard_section(period: str, metric: str) -> html.Section:
             html.P("Chart of the change since 2019 for each region and nation, each with its 95% confidence "
                    "interval and a marker shape for the significance verdict. The same figures are in the table "
                    "below.", className="visually-hidden", id="ov-change-summary"),
-            dcc.Loading(dcc.Graph(id="ov-change-graph", figure=fig, config=GRAPH_CONFIG, className="ov-graph"),
-                        type="default"),
+            *deferred("ov-change-chart", change_height(cv)),
             _lazy_table("Show the data as a table", "ov-change"),
         ]),
         download_button("ov-change-csv", "Download the change chart's data (CSV)"),
@@ -401,12 +411,18 @@ def layout(gap: str | None = None, period: str | None = None, metric: str | None
 
 
 # ----------------------------------------------------------------------------- callbacks (the controls only)
-@callback(Output("ov-gap-graph", "figure"), Output("ov-gap-verdict", "children"),
+@callback(Output("ov-gap-chart", "children"), Output("ov-gap-verdict", "children"),
           Output("ov-gap-verdict", "className"), Output("ov-sensitivity", "children"),
-          Input("ov-gap-metric", "value"), prevent_initial_call=True)
-@guarded(dash.no_update, error_notice(), "ov-gap-verdict", [])
-def update_gap(metric):
-    return _gap_parts(mvw.gap_view(metric))
+          Input("ov-gap-metric", "value"), seen("ov-gap-chart"), prevent_initial_call=True)
+@guarded(error_notice(), error_notice(), "ov-gap-verdict", [])
+def update_gap(metric, shown=True):
+    """The chart (once its box has been seen) and the words for the chosen measure; scrolling the
+    chart into view draws the chart only."""
+    v = mvw.gap_view(metric)
+    chart = gap_graph(v) if shown else dash.no_update
+    if only_seen("ov-gap-chart"):
+        return chart, dash.no_update, dash.no_update, dash.no_update
+    return (chart, *_gap_parts(v))
 
 
 @callback(Output("ov-scorecard", "children"), Output("ov-score-counts", "children"),
@@ -416,11 +432,13 @@ def update_scorecard(period):
     return _scorecard_parts(mvw.scorecard_view(period))
 
 
-@callback(Output("ov-change-graph", "figure"), Input("ov-metric", "value"), Input("ov-period", "value"),
-          prevent_initial_call=True)
-@guarded(dash.no_update)
-def update_change(metric, period):
-    return _change_figure(mvw.change_view(metric, period))
+@callback(Output("ov-change-chart", "children"), Input("ov-metric", "value"), Input("ov-period", "value"),
+          seen("ov-change-chart"), prevent_initial_call=True)
+@guarded(error_notice())
+def update_change(metric, period, shown=True):
+    if not shown:
+        raise dash.exceptions.PreventUpdate  # drawn when the box comes into view
+    return change_graph(mvw.change_view(metric, period))
 
 
 # The table alternatives: drawn on the first click that opens them (the details element reports

@@ -22,3 +22,14 @@ def join_assessment(page, join_url: str, name: str, timeout: float) -> None:
     page.get_by_label("Your name or initials").fill(name)
     page.get_by_role("button", name="Join assessment").click()
     expect(page.locator("h1")).to_have_text(f"Your ratings, {name}", timeout=timeout)
+
+
+def show_deferred(page, timeout: float = 60000) -> None:
+    """Scroll each chart or table drawn only when seen (a "deferred" box) into view, in turn, and
+    wait until none is still waiting: what a reader scrolling down the page gets."""
+    boxes = page.locator("[data-seen-store]")
+    for i in range(boxes.count()):
+        boxes.nth(i).scroll_into_view_if_needed(timeout=timeout)
+        page.wait_for_function("(el) => !el.querySelector('.deferred-wait')", arg=boxes.nth(i).element_handle(),
+                               timeout=timeout)
+    page.evaluate("window.scrollTo(0, 0)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.support import create_assessment, join_assessment
+from tests.e2e.support import create_assessment, join_assessment, show_deferred
 
 T = 20_000
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -47,6 +47,8 @@ def maturity_paths(live_server, browser):
 def _settle(page):
     page.wait_for_load_state("networkidle")
     page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=T)
+    show_deferred(page, T)  # the charts and tables drawn when scrolled to are checked too
+    page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from tests.e2e.support import show_deferred
+
 GD = "document.querySelector('#map-graph .js-plotly-plot')"
 PATHS = "#map-graph g.choroplethlayer path.choroplethlocation"
 FILLS = f"() => Array.from(document.querySelectorAll('{PATHS}')).map(p => p.getAttribute('fill')).join('|')"
@@ -101,6 +103,7 @@ def test_no_value_reasons_in_legend_and_on_hover(live_server, page):
 def test_phone_tap_shows_the_value_before_any_navigation(live_server, phone):
     phone.goto(live_server + "/map?metric=mean_life_satisfaction&period=2022-23&geography=ltla")
     _wait_map(phone)
+    show_deferred(phone)
     phone.wait_for_selector("#map-table td")
     width = phone.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"the page scrolls sideways at 390 px: {width}"

@@ -43,6 +43,9 @@ def _track(page, base):
 def test_overview_end_to_end(live_server, page):
     seen = _track(page, live_server)
     page.goto(live_server + "/")
+    page.wait_for_selector("#ov-gap-chart")
+    assert not page.locator("#ov-gap-graph").count()  # below the first screen: drawn when scrolled to
+    page.locator("#ov-gap-chart").scroll_into_view_if_needed()
     page.wait_for_selector("#ov-gap-graph .main-svg")
     page.wait_for_selector("#ov-scorecard-table td")
     body = page.inner_text("body")
@@ -126,6 +129,7 @@ def test_map_journey_share_url(live_server, page, browser):
 def test_map_benchmark_table_csv_and_click(live_server, page):
     page.goto(live_server + "/map?metric=mean_anxiety&period=2022-23&geography=ltla&classes=benchmark&benchmark=region")
     _wait_map(page)
+    page.locator("#map-table-slot").scroll_into_view_if_needed()
     page.wait_for_selector("#map-table td")
     legend = page.inner_text("#map-legend")
     assert "than benchmark" in legend and "No value" in legend
@@ -176,12 +180,14 @@ def test_map_ranked_chart_for_small_geographies(live_server, page):
     assert "Exceeding" in chart and "Compliant" in chart and "Limit value 40" in chart
     assert "Best (lowest) at the top" in page.inner_text("#map-rank-caption")
     assert "HIGHEST annual mean" in page.inner_text("#map-notes")
+    page.locator("#map-table-slot").scroll_into_view_if_needed()
     page.wait_for_selector('#map-table td[data-dash-column="note"]')
     notes = page.locator('#map-table td[data-dash-column="note"]').all_inner_texts()
     assert any("Compliant" in n or "Exceeding" in n for n in notes)
     # LTLAs (hundreds of areas): no ranked chart, the table only
     page.goto(live_server + "/map?metric=neet_or_not_known_16_17&geography=ltla")
     _wait_map(page)
+    page.locator("#map-table-slot").scroll_into_view_if_needed()
     page.wait_for_selector("#map-table td")
     assert not page.locator("#map-rank-wrap").is_visible()
     _no_errors(page)

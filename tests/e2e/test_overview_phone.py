@@ -3,6 +3,8 @@ horizontal page overflow, wide tables scroll inside their own box, both charts d
 screen with the March 2020 mode change marked, and a table alternative drawn when opened."""
 from __future__ import annotations
 
+from tests.e2e.support import show_deferred
+
 WIDTH = 390
 # Measured against the phone's width, not innerWidth: a mobile browser widens its layout viewport
 # (zooming out) when content overflows, so innerWidth alone would hide the overflow.
@@ -36,6 +38,8 @@ def test_overview_at_390px(live_server, browser):
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
         page.goto(live_server + "/")
+        page.wait_for_selector("#ov-gap-chart", timeout=60000)
+        show_deferred(page)
         page.wait_for_selector("#ov-gap-graph .main-svg g.scatterlayer .trace", timeout=60000)
         page.wait_for_selector("#ov-change-graph .main-svg g.scatterlayer .trace", timeout=60000)
         page.wait_for_selector("#ov-scorecard-table td")

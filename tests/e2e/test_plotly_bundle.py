@@ -3,6 +3,8 @@ fetching the 4.8 MB full bundle, and every trace any page draws is a type that b
 (plotly silently draws nothing for an unknown trace type, so this must be checked in a browser)."""
 from __future__ import annotations
 
+from tests.e2e.support import show_deferred
+
 PAGES = [
     ("/", "#ov-gap-graph .main-svg"),
     ("/map?metric=mean_life_satisfaction&period=2022-23&geography=ltla", "#map-graph path.choroplethlocation"),
@@ -25,6 +27,8 @@ def test_every_chart_uses_the_partial_bundle(live_server, page):
     seen_types = set()
     for path, ready in PAGES:
         page.goto(live_server + path)
+        page.wait_for_selector("#_pages_content > *", timeout=30000)
+        show_deferred(page)  # the charts below the first screen too
         page.wait_for_selector(ready, timeout=30000)
         page.wait_for_timeout(400)
         got = page.evaluate(TRACE_TYPES)

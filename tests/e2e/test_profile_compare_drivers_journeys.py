@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from tests.e2e.support import show_deferred
 
 BAD = re.compile(r"Traceback|Internal Server Error|could not be drawn|Error loading layout", re.I)
 
@@ -52,6 +53,7 @@ def test_journey_one_search_to_profile_and_download(live_server, page):
 def test_journey_two_county_district(live_server, page):
     page.goto(live_server + "/area/E07000105")
     settle(page, 1500)
+    show_deferred(page)
     page.get_by_text("Show the data as a table").nth(1).click()
     body = page.inner_text("body")
     assert "Ashford" in body

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from tests.e2e.support import show_deferred
+
 VERDICTS = {"Better", "Similar", "Worse", "Higher", "Lower", "Not compared", "Not compared (a count)"}
 OUTSIDE = """() => Array.from(document.querySelectorAll('.profile *')).filter(e => {
   const r = e.getBoundingClientRect();
@@ -27,6 +29,7 @@ def test_profile_on_a_phone(live_server, browser):
     try:
         p.goto(live_server + "/area/E08000025")  # Birmingham: long labels, a count, zone values
         p.wait_for_selector("#area-spine-chart .spine-row:not(.spine-row--head)", timeout=60000)
+        show_deferred(p)
         p.wait_for_selector("#area-trend-graph .main-svg", timeout=60000)
         p.wait_for_timeout(500)
         assert p.evaluate("document.documentElement.scrollWidth") <= 390

@@ -2,6 +2,7 @@
 the comparator callback, the spread labels."""
 from __future__ import annotations
 
+import dash
 import pytest
 
 from dashboard.analysis import profile as prof
@@ -198,7 +199,9 @@ def test_spine_is_html_and_trend_is_deferred(area):
     assert page_json.count('"type": "Graph"') == 0  # no plotly figure in the first response
     # few components to mount: big static blocks are one component each (the old page had 183)
     assert page_json.count('"namespace"') < 200
-    charts = area._on_trend.__wrapped__("E08000025")
+    with pytest.raises(dash.exceptions.PreventUpdate):  # drawn when scrolled to, not with the page
+        area._on_trend.__wrapped__(False, "E08000025")
+    charts = area._on_trend.__wrapped__(True, "E08000025")
     assert flat(charts).count('"type": "Graph"') == 4
     # titles are page headings, not figure annotations: the only one is the interview-mode label
     assert flat(charts).count('"annotations"') == 4 and flat(charts).count('"text": "phone"') == 4
