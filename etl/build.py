@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import functools
 import gc
 import json
 import multiprocessing as mp
@@ -195,7 +196,11 @@ def _build_into(tmp: Path, raw: Path, out: Path, t0: float, fp: str, mods, input
     from etl import geography, vocabulary
     from etl.schema import OBS_COLUMNS, SCHEMAS, finalise, validate_artefact, validate_observations
 
-    results, geo_sizes = _run_parallel(ctx, mods, raw, tmp, check_only, steps, timings)
+    # every ICB a local authority's neighbourhoods fall in, with its share (areas keep only the
+    # largest): computed here while the workers parse
+    icb_shares = functools.partial(geography.ltla_icb_shares, raw, ctx.successors)
+    results, geo_sizes, ctx.extra_tables["ltla_icb"] = _run_parallel(ctx, mods, raw, tmp, check_only, steps, timings,
+                                                                      icb_shares)
     from etl import la_view, mission  # imported while the workers parsed (_preload)
     frames, timings = [], {}
     for name, (df, seconds, (extra, dropped)) in results.items():
@@ -205,8 +210,6 @@ def _build_into(tmp: Path, raw: Path, out: Path, t0: float, fp: str, mods, input
             df = finalise(df)
         frames.append(df[OBS_COLUMNS])
         timings[name] = round(seconds, 2)
-    # every ICB a local authority's neighbourhoods fall in, with its share (areas keep only the largest)
-    ctx.extra_tables["ltla_icb"] = geography.ltla_icb_shares(raw, ctx.successors)
     obs = pd.concat(frames, ignore_index=True)
     unknown = sorted(set(obs["metric_id"]) - set(cat["id"]))
     if unknown:
@@ -354,11 +357,13 @@ def _expected_cost(mod, raw: Path, timings: dict[str, float]) -> float:
     return 0.1 * size / 1e6
 
 
-def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool, steps=None, timings=None):
+def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool, steps=None, timings=None,
+                  meanwhile=lambda: None):
     """Parse every source (and write the geometry) on two worker processes when fork is
     available (2 cores here); serially otherwise or with ETL_PARALLEL=0. The geometry and then
     the sources go to the workers slowest first, so both cores finish at about the same time;
-    results keep the sources' run order."""
+    results keep the sources' run order. `meanwhile()` runs in this process while they work
+    (it fills the cores' idle tail); returns (results, geometry sizes, what meanwhile returned)."""
     global _CTX
     _CTX = ctx
     steps = steps or Steps(on=False)
@@ -379,7 +384,7 @@ def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool, steps=N
         results = {short[n]: done(n, _parse_one(n)) for n in names}
         sizes = {} if check_only else _geometry(raw, geo_out)
         steps.advance(geo_bar)
-        return results, sizes
+        return results, sizes, meanwhile()
     slowest_first = sorted(mods, key=lambda m: -_expected_cost(m, raw, timings or {}))
     with _fork_pool() as ex:
         geo = None if check_only else ex.submit(_geometry, raw, geo_out)
@@ -390,6 +395,7 @@ def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool, steps=N
         # after parsing need (scipy alone takes ~1.5 s) while they run
         _preload()
         try:
+            also = meanwhile()
             while pending:
                 ready, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for f in ready:
@@ -403,7 +409,7 @@ def _run_parallel(ctx, mods, raw: Path, geo_out: Path, check_only: bool, steps=N
                 f.cancel()
             raise
         results = {short[n]: finished[n] for n in names}
-    return results, sizes
+    return results, sizes, also
 
 
 def _preload() -> None:

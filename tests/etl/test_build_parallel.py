@@ -52,7 +52,7 @@ def _fake_sources(monkeypatch, seconds: dict[str, float]):
 def test_results_keep_run_order_whatever_finishes_first(monkeypatch, tmp_path):
     mods = _fake_sources(monkeypatch, {"a_slow": 0.6, "b_fast": 0.0, "c_mid": 0.2})
     ctx = types.SimpleNamespace(extra_tables={}, dropped=[])
-    results, sizes = build_mod._run_parallel(ctx, mods, RAW, tmp_path, check_only=True)
+    results, sizes, _ = build_mod._run_parallel(ctx, mods, RAW, tmp_path, check_only=True)
     assert list(results) == ["a_slow", "b_fast", "c_mid"]
     assert [df["who"].iloc[0] for df, _, _ in results.values()] == ["a_slow", "b_fast", "c_mid"]
     assert sizes == {}
