@@ -60,6 +60,9 @@ def configure(server) -> None:
     server.config["COMPRESS_CACHE_BACKEND"] = _StaticOnlyCache
     server.config["COMPRESS_CACHE_KEY"] = _cache_key
     server.after_request(_cache_assets)
+    from dashboard.static_cache import StaticResponses
+
+    server.wsgi_app = StaticResponses(server.wsgi_app, STATIC_PREFIXES)  # the answers themselves, kept
 
 
 # Scripts a page asks for after it has started (the graph's and dropdown's code split off by Dash,
@@ -67,13 +70,13 @@ def configure(server) -> None:
 LAZY_SCRIPTS = ("/_dash-component-suites/dash/dcc/async-graph.js", "/_dash-component-suites/dash/dcc/async-dropdown.js",
                 "/_dash-component-suites/dash/dash_table/async-table.js",
                 "/_dash-component-suites/dash/dash_table/async-highlight.js")
-PRIMED_ENCODING = "zstd"  # what current Chromium and Firefox ask for first
+PRIMED_ACCEPT = "gzip, deflate, br, zstd"  # what current Chromium and Firefox send (zstd is chosen)
 
 
 def prime(server, extra: tuple[str, ...] = ()) -> int:
-    """Compress every static file a first visit downloads once, now: run before gunicorn forks,
-    the compressed bytes are then shared by every worker instead of each worker compressing them
-    again for its first visitors. Returns the number of files."""
+    """Answer every static file a first visit downloads once, now: run before gunicorn forks, the
+    compressed answers (see `static_cache`) are then shared by every worker instead of each worker
+    compressing them again for its first visitors. Returns the number of files."""
     import re
 
     with server.test_client() as client:
@@ -81,7 +84,7 @@ def prime(server, extra: tuple[str, ...] = ()) -> int:
         urls = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(/[^"]+)"', html)
         n = 0
         for url in dict.fromkeys([u for u in urls if u.startswith(STATIC_PREFIXES)] + list(LAZY_SCRIPTS) + list(extra)):
-            r = client.get(url, headers={"Accept-Encoding": PRIMED_ENCODING})
+            r = client.get(url, headers={"Accept-Encoding": PRIMED_ACCEPT})
             r.get_data()
             r.close()
             n += r.status_code == 200
