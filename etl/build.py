@@ -417,6 +417,9 @@ def _preload() -> None:
     workers were forked, so that this otherwise idle process pays for them while they parse."""
     import etl.la_view  # noqa: F401
     import etl.mission  # noqa: F401
+    from etl import schema
+
+    schema.prime()
 
 
 # ----------------------------------------------------------------------------- faults

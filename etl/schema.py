@@ -127,6 +127,16 @@ def finalise(df: pd.DataFrame, *, source_file: str | None = None) -> pd.DataFram
     return df[OBS_COLUMNS].reset_index(drop=True)
 
 
+def prime() -> None:
+    """Validate an empty observations table: pandera imports its checking machinery (hypothesis
+    among it, about 0.1 s) on the first validation, so the build does this while its workers parse."""
+    empty = finalise(pd.DataFrame({c: [] for c in ("metric_id", "area_code", "geography", "period", "value",
+                                                   "source_file")}))
+    for col in ("area_name", "note"):
+        empty[col] = empty[col].astype("str")
+    OBSERVATIONS.validate(empty)
+
+
 def _plain(v):
     """numpy scalars as plain Python values, so messages read 25000.0 rather than np.float64(...)."""
     return v.item() if isinstance(v, np.generic) else v

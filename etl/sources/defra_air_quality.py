@@ -171,6 +171,7 @@ def assign_zones(ctx: Context, names: pd.DataFrame | None = None) -> pd.DataFram
     """The LTLA -> zone lookup (one row per current LTLA): ltla_code, zone_code, rule, derived,
     n_sites (NO2 sites inside the LTLA), n_sites_in_zone (of those, in the chosen zone)."""
     import geopandas as gpd
+    import shapely
 
     names = zone_names(ctx) if names is None else names
     sites = no2_sites(ctx, names)
@@ -196,7 +197,12 @@ def assign_zones(ctx: Context, names: pd.DataFrame | None = None) -> pd.DataFram
     for g_code, cnt in cand.items():
         non = Counter({z: n for z, n in cnt.items() if not is_agglomeration(z)})
         cand_non_agg[g_code] = non if non else cnt  # London: only the agglomeration
-    with_sites = lads[lads["code"].isin(result)].set_index("code")
+    with_sites = lads[lads["code"].isin(result)]
+    # the LTLAs with sites as plain arrays: one vectorised distance per LTLA without sites
+    peer_code = with_sites["code"].to_numpy(dtype=object)
+    peer_geom = np.asarray(with_sites.geometry.values)
+    peer_group = np.array([group.get(c) for c in peer_code], dtype=object)
+    peer_zone = np.array([result[c]["zone_code"] for c in peer_code], dtype=object)
     metro = set(areas.loc[areas["code"].str[:3].isin(METRO_PREFIXES), "code"])
     geoms = lads.set_index("code")["geometry"]
     for ltla in sorted(areas["code"]):
@@ -206,23 +212,23 @@ def assign_zones(ctx: Context, names: pd.DataFrame | None = None) -> pd.DataFram
         allowed = set(cand_non_agg.get(g_code, Counter()))
         if ltla in metro:  # a metropolitan district / London borough may sit in its conurbation
             allowed |= set(cand.get(g_code, Counter()))
-        peers = with_sites[[group.get(c) == g_code and result[c]["zone_code"] in allowed for c in with_sites.index]]
-        if peers.empty:
+        mask = (peer_group == g_code) & np.isin(peer_zone, list(allowed))
+        if not mask.any():
             allowed_region = cand_non_agg.get(g_code, Counter())
             if not allowed_region:
                 raise InputError(META, f"LTLA {ltla}", "an AURN NO2 site somewhere in its region or nation", "none")
             z = sorted(allowed_region.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
             result[ltla] = dict(zone_code=z, rule=RULE_REGION, derived=True, n_sites=0, n_sites_in_zone=0)
             continue
-        dist = peers.distance(geoms[ltla])
-        touching = dist[dist <= NEIGHBOUR_DISTANCE_M]
+        codes = peer_code[mask]
+        dist = shapely.distance(peer_geom[mask], geoms[ltla])
+        touching = codes[dist <= NEIGHBOUR_DISTANCE_M]
         if len(touching):
-            votes = Counter(result[c]["zone_code"] for c in touching.index)
+            votes = Counter(result[c]["zone_code"] for c in touching)
             z = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
             rule = RULE_NEIGHBOURS
         else:
-            nearest = dist.sort_values(kind="stable")
-            z = result[nearest.index[0]]["zone_code"]
+            z = result[codes[np.argsort(dist, kind="stable")[0]]]["zone_code"]
             rule = RULE_NEAREST
         result[ltla] = dict(zone_code=z, rule=rule, derived=True, n_sites=0, n_sites_in_zone=0)
     out = pd.DataFrame([{"ltla_code": k, **v} for k, v in result.items()]).sort_values("ltla_code")
