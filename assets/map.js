@@ -412,20 +412,23 @@
   /* Ranked dot-and-whisker chart for small geographies (zones, ICBs, regions and nations): the
      value with its 95% CI where published, best at the top (by polarity), a text label with the
      value and the publisher's status (e.g. NO2 compliance). Built from the same payload as the map. */
-  var rankShown = false;  // the layout starts with the chart hidden
-  function rankChart(p, version) {
+  /* The chart is mounted only when there is something to rank (the layout holds its spec, not the
+     chart): a hidden plotly chart would still be laid out on every first load of the map. Returning
+     the same spec again updates the mounted chart in place (same component, new figure). */
+  var rankShown = false;  // the layout starts with no chart
+  function rankChart(p, spec, version) {
     var hidden = { display: "none" }, nu = window.dash_clientside.no_update;
     if (!p || !p.v || p.n > RANK_MAX) {
-      // nothing to draw: do not redraw an empty hidden chart on every change
+      // nothing to draw: leave the (hidden, empty) box alone on every change
       if (!rankShown) { return [nu, nu, nu]; }
       rankShown = false;
-      return Promise.resolve([emptyFigure(""), hidden, ""]);
+      return Promise.resolve([[], hidden, ""]);
     }
     rankShown = true;
     return getGeo(p.g, p.fp || version).then(afterPaint).then(function () {
       var rs = rows(p);
       var withV = rs.filter(function (r) { return r.hasValue; });
-      if (!withV.length) { return [emptyFigure(""), hidden, ""]; }
+      if (!withV.length) { return [[], hidden, ""]; }
       var judged = p.pol === "higher_better" || p.pol === "lower_better" || p.hb;
       var highFirst = p.hb || p.pol !== "lower_better";
       withV.sort(function (a, b) { return highFirst ? b.value - a.value : a.value - b.value; });
@@ -506,8 +509,10 @@
       if (err) { extra += " Whiskers: 95% confidence intervals (none where not published)."; }
       var caption = order + "." + extra + (missing ? " " + missing + " area" + (missing === 1 ? " has" : "s have") +
         " no value (listed at the end of the ranked table)." : "");
-      return [fig, {}, caption];
-    }).catch(function () { return [emptyFigure(""), hidden, ""]; });
+      var graph = JSON.parse(JSON.stringify(spec));
+      graph.props.figure = fig;
+      return [graph, {}, caption];
+    }).catch(function () { return [[], hidden, ""]; });
   }
 
   /* Keep the address bar in step with the view (replaceState: no page re-render). Chromium

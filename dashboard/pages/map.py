@@ -103,10 +103,9 @@ def layout(metric: str | None = None, period: str | None = None, geography: str 
                      **{"aria-labelledby": "map-rank-heading"}, children=[
             html.H2("Ranked chart", id="map-rank-heading"),
             html.P(id="map-rank-caption", className="map-rank__caption"),
-            dcc.Graph(id="map-rank-graph", className="map-rank__graph", figure={"data": [], "layout": {}},
-                      config={"displaylogo": False, "responsive": True,
-                              "modeBarButtonsToRemove": ["select2d", "lasso2d", "zoom2d", "pan2d"],
-                              "toImageButtonOptions": {"filename": "wellbeing-ranked"}}),
+            # the chart is mounted by the browser when a small geography is shown (see _RANK_GRAPH)
+            dcc.Store(id="map-rank-spec", data=_RANK_GRAPH.to_plotly_json()),
+            html.Div(id="map-rank-slot"),
             html.P(["Table alternative: the ", html.A("ranked table", href="#map-table-heading"),
                     " below lists the same values with their 95% confidence intervals and notes; "
                     "the CSV has them too."], className="hint"),
@@ -124,6 +123,13 @@ def layout(metric: str | None = None, period: str | None = None, geography: str 
                 dcc.Link("data and methods page", href="/data"), ". Back to the ",
                 dcc.Link("mission overview", href="/"), "."]),
     ])
+
+
+# The ranked chart for small geographies (zones, ICBs, regions and nations), drawn in the browser
+_RANK_GRAPH = dcc.Graph(id="map-rank-graph", className="map-rank__graph", figure={"data": [], "layout": {}},
+                        config={"displaylogo": False, "responsive": True,
+                                "modeBarButtonsToRemove": ["select2d", "lasso2d", "zoom2d", "pan2d"],
+                                "toImageButtonOptions": {"filename": "wellbeing-ranked"}})
 
 
 def _table() -> dash_table.DataTable:
@@ -218,9 +224,9 @@ clientside_callback(ClientsideFunction("map", "mountTable"), Output("map-table-s
 clientside_callback(ClientsideFunction("map", "table"), Output("map-table", "data"),
                     Input("map-payload", "data"), State("map-version", "data"))
 clientside_callback(ClientsideFunction("map", "rankChart"),
-                    Output("map-rank-graph", "figure"), Output("map-rank-wrap", "style"),
+                    Output("map-rank-slot", "children"), Output("map-rank-wrap", "style"),
                     Output("map-rank-caption", "children"),
-                    Input("map-payload", "data"), State("map-version", "data"))
+                    Input("map-payload", "data"), State("map-rank-spec", "data"), State("map-version", "data"))
 clientside_callback(ClientsideFunction("map", "syncUrl"), Output("map-share-url", "value"),
                     Input("map-metric", "value"), Input("map-period", "value"), Input("map-geography", "value"),
                     Input("map-classes", "value"), Input("map-benchmark", "value"), Input("map-highlight", "data"))

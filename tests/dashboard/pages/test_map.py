@@ -194,8 +194,10 @@ def test_map_layout_has_ranked_chart_section(app, map_page):
     # the chart is drawn in the browser from the map payload (no extra server callback)
     app.server.test_client().get("/map")
     assert not any("map-rank" in k and app.callback_map[k].get("callback") for k in app.callback_map)
-    assert any("map-rank-graph.figure" in str(c.get("output")) and c.get("clientside_function")
+    assert any("map-rank-slot.children" in str(c.get("output")) and c.get("clientside_function")
                for c in app._callback_list)
+    # mounted only when there is something to rank: the layout holds the chart's spec, not the chart
+    assert find_by_id(map_page.layout(metric=NO2, geography="aq_zone"), "map-rank-graph") is None
 
 
 def test_favicon_is_a_versioned_asset_cached_for_a_year(client):
