@@ -1,44 +1,12 @@
-"""Static-file delivery: response compression (gzip/brotli/zstd via Flask-Compress) with the
-compressed bytes of static files kept in memory, so Dash's JavaScript bundles are not compressed
-again for every new visitor; and year-long browser caching of assets whose URL names their
-version (Dash adds `?m=<mtime>` to every asset it links, the favicon included; vendored files
+"""Static-file delivery: response compression (gzip/brotli/zstd via Flask-Compress), with each
+static file's compressed answer kept in memory (`static_cache`), so Dash's JavaScript bundles are
+not compressed again for every new visitor; and year-long browser caching of assets whose
+URL names their version (Dash adds `?m=<mtime>` to every asset it links, the favicon included; vendored files
 carry the version in their file name), so a returning visitor downloads none of them, and the
 browser does not fetch the favicon again each time a page changes its address."""
 from __future__ import annotations
 
-import threading
-
 STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/_favicon.ico")
-
-
-class _StaticOnlyCache:
-    """A tiny in-process cache that stores only keys marked static; everything else is a miss."""
-
-    def __init__(self, max_items: int = 400):
-        self._items: dict[str, bytes] = {}
-        self._lock = threading.Lock()
-        self._max = max_items
-
-    @staticmethod
-    def _static(key: str) -> bool:
-        return key.split(";", 1)[-1].startswith("static:")
-
-    def get(self, key: str):
-        return self._items.get(key) if self._static(key) else None
-
-    def set(self, key: str, value: bytes) -> None:
-        if self._static(key):
-            with self._lock:
-                if len(self._items) < self._max:
-                    self._items[key] = value
-
-
-def _cache_key(request) -> str:
-    if request.method == "GET" and request.path.startswith(STATIC_PREFIXES):
-        return "static:" + request.full_path
-    return "dynamic"
-
-
 ASSET_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
@@ -57,8 +25,6 @@ def _cache_assets(response):
 
 
 def configure(server) -> None:
-    server.config["COMPRESS_CACHE_BACKEND"] = _StaticOnlyCache
-    server.config["COMPRESS_CACHE_KEY"] = _cache_key
     server.after_request(_cache_assets)
     from dashboard.static_cache import StaticResponses
 

@@ -237,8 +237,10 @@ def geography_values(metric_id: str, period: str, geography: str, english_only: 
 SPREAD_KEYS = ("min", "q25", "median", "q75", "max", "n")
 
 
+@per_build
 def _finite(name: str) -> tuple[dict, np.ndarray, np.ndarray]:
-    """(the table's coded text columns, its values as float, the rows with a finite value)."""
+    """(the table's coded text columns, its values as float, the rows with a finite value), once
+    per build for the summaries below."""
     t = table(name)
     values = t["value"].to_numpy(dtype=float)
     return current().codes(name), values, np.flatnonzero(np.isfinite(values))
