@@ -234,7 +234,6 @@ def geography_values(metric_id: str, period: str, geography: str, english_only: 
 # ----------------------------------------------------------------------------- spreads and periods
 # Computed once per build on the text columns' integer codes (see `grouped`): the same figures as
 # grouping the strings with pandas, in a small fraction of the start-up time.
-SPREAD_KEYS = ("min", "q25", "median", "q75", "max", "n")
 
 
 @per_build
